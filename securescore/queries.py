@@ -1,0 +1,79 @@
+"""Render the report's KQL (kql/*.kql, jinja2 templates) from a stack's settings.
+
+The rendered text is what the Logic App sends to Log Analytics and what the preview runs locally:
+only `report_time` differs in kind (the Logic Apps interpolation "@{utcNow()}" when deployed, which
+the preview's runner evaluates with its pinned clock).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+
+from securescore.settings import PROJECT_ROOT, Settings
+
+QUERY_NAMES = ("overall", "subscriptions", "trend", "top_controls", "unhealthy_controls", "freshness")
+KQL_DIR = PROJECT_ROOT / "kql"
+# What the deployed workflow puts in `let ReportTime = datetime(...)`: the run's time.
+LOGIC_APP_REPORT_TIME = "@{utcNow()}"
+
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$")
+
+
+def kql_string(text: str) -> str:
+    """A KQL string literal for any text.
+
+    Backslash and double quote are escaped. The query travels inside a Logic Apps string, where
+    "@{" would start an expression, so an "@" is closed off into its own literal and joined back
+    with strcat: no config value can inject into the KQL or into the workflow.
+    """
+    if re.search(r"[\x00-\x1f\x7f]", text):
+        raise ValueError("control characters cannot appear in a KQL string literal")
+    escaped = [p.replace("\\", "\\\\").replace('"', '\\"') for p in text.split("@")]
+    if len(escaped) == 1:
+        return f'"{escaped[0]}"'
+    return "strcat(" + ', "@", '.join(f'"{p}"' for p in escaped) + ")"
+
+
+def _environment(kql_dir: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(kql_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # KQL, not HTML: every value is made safe by template_values()
+        keep_trailing_newline=False,
+    )
+
+
+def template_values(settings: Settings, report_time: str) -> dict[str, object]:
+    if report_time != LOGIC_APP_REPORT_TIME and not _ISO_DATETIME.match(report_time):
+        raise ValueError(
+            f"report_time {report_time!r}: expected an ISO 8601 UTC time like 2026-11-23T07:00:00Z "
+            f"or {LOGIC_APP_REPORT_TIME!r}"
+        )
+    report = settings.report
+    # Subscription ids are validated GUIDs (lower-case), so quoting them is enough.
+    subscription_list = ", ".join(f'"{sub_id}"' for sub_id in settings.subscription_ids)
+    return {
+        "report_time": report_time,
+        "lookback_days": report.lookback_days,
+        # The oldest row any query needs: the first week of the trend minus the lookback.
+        "history_days": (report.trend_weeks - 1) * 7 + report.lookback_days,
+        "subscription_list": subscription_list,
+        "initiative_name": kql_string(report.initiative_name),
+        "drop_alert_points": report.drop_alert_points,
+        "trend_weeks": report.trend_weeks,
+        "top_controls": report.top_controls,
+    }
+
+
+def render_query(name: str, settings: Settings, report_time: str, kql_dir: Path = KQL_DIR) -> str:
+    if name not in QUERY_NAMES:
+        raise ValueError(f"unknown query {name!r}; queries: {', '.join(QUERY_NAMES)}")
+    template = _environment(kql_dir).get_template(f"{name}.kql")
+    return template.render(template_values(settings, report_time)).strip() + "\n"
+
+
+def render_queries(settings: Settings, report_time: str, kql_dir: Path = KQL_DIR) -> dict[str, str]:
+    return {name: render_query(name, settings, report_time, kql_dir) for name in QUERY_NAMES}
