@@ -1,0 +1,15 @@
+"""Pulumi program: the weekly secure score report (settings -> resources -> outputs).
+
+Settings are validated first: bad configuration stops here, naming the key, before any resource
+is registered.
+"""
+
+import pulumi
+
+from infra.config import load_settings
+from infra.stack import SecureScoreReport
+
+settings = load_settings()
+report = SecureScoreReport("securescore-report", settings)
+for output_name, value in report.stack_outputs().items():
+    pulumi.export(output_name, value)

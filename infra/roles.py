@@ -1,0 +1,85 @@
+"""Role assignments for the Logic App's system-assigned identity."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import authorization
+
+from infra.providers import Providers
+from securescore.settings import Settings
+
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+SECURITY_READER = "39bc4728-0917-49c7-9d2c-d95423bc2eb4"
+LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+SUBSCRIPTION_ROLES = {"Reader": READER, "SecurityReader": SECURITY_READER}
+
+# Fixed namespace: the same (scope, principal, role) always gives the same assignment name, so a
+# re-run or a re-created state never produces a second assignment for the same grant.
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:securescore-report:role-assignments")
+
+
+@dataclass(frozen=True)
+class Grant:
+    logical_name: str
+    subscription_id: str  # of the scope: picks the provider and the role definition's subscription
+    scope: str
+    role_guid: str
+
+    @property
+    def role_definition_id(self) -> str:
+        return (
+            f"/subscriptions/{self.subscription_id}/providers/Microsoft.Authorization"
+            f"/roleDefinitions/{self.role_guid}"
+        )
+
+
+def grants(settings: Settings) -> list[Grant]:
+    """The configured role on each monitored subscription (the identity reads Defender data there);
+    Log Analytics Reader on the workspace when the logs connection signs in as the identity."""
+    role = SUBSCRIPTION_ROLES[settings.subscription_role]
+    result = [
+        Grant(f"{settings.subscription_role.lower()}-{sub}", sub, f"/subscriptions/{sub}", role)
+        for sub in settings.subscription_ids
+    ]
+    if settings.logs_auth == "managedIdentity":
+        ws = settings.workspace
+        result.append(Grant("log-analytics-reader", ws.subscription_id, ws.resource_id, LOG_ANALYTICS_READER))
+    return result
+
+
+def assignment_name(scope: str, principal_id: str, role_guid: str) -> str:
+    """Deterministic role assignment name (a GUID, as Azure requires)."""
+    return str(uuid.uuid5(_NAMESPACE, f"{scope.lower()}|{principal_id.lower()}|{role_guid.lower()}"))
+
+
+class RoleAssignments(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        *,
+        settings: Settings,
+        principal_id: pulumi.Output[str],
+        providers: Providers,
+        depends_on: list[pulumi.Resource] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("securescore:index:RoleAssignments", name, None, opts)
+        self.assignments: list[authorization.RoleAssignment] = []
+        for grant in grants(settings):
+            self.assignments.append(
+                authorization.RoleAssignment(
+                    f"{name}-{grant.logical_name}",
+                    scope=grant.scope,
+                    role_definition_id=grant.role_definition_id,
+                    principal_id=principal_id,
+                    principal_type="ServicePrincipal",
+                    role_assignment_name=principal_id.apply(
+                        lambda p, g=grant: assignment_name(g.scope, p, g.role_guid)
+                    ),
+                    opts=providers.opts(grant.subscription_id, self, depends_on),
+                )
+            )
+        self.register_outputs({"roleAssignmentIds": [a.id for a in self.assignments]})

@@ -1,0 +1,95 @@
+"""The whole deployment as one component, and the stack outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from infra.connections import ApiConnections
+from infra.export import ContinuousExport
+from infra.logic_app import ReportLogicApp
+from infra.providers import Providers
+from infra.resource_groups import ResourceGroups
+from infra.roles import RoleAssignments
+from infra.workspace import CreatedWorkspace
+from logicapp.connections import LOGS_API, OFFICE365_API
+from securescore.settings import Settings
+
+
+class SecureScoreReport(pulumi.ComponentResource):
+    """Providers, export per monitored subscription, workspace, connections, Logic App, roles."""
+
+    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("securescore:index:SecureScoreReport", name, None, opts)
+        self.settings = settings
+        providers = Providers(settings, parent=self)
+        groups = ResourceGroups(providers, settings.location)
+        # The report's own group: on destroy, deleting it removes the connections and the Logic App.
+        report_group = groups.get_or_create(
+            "report-rg", settings.deployment_subscription_id, settings.resource_group_name, parent=self
+        )
+
+        ws = settings.workspace
+        # The id is known from the settings either way: an existing workspace is only referenced.
+        self.workspace_resource_id = ws.resource_id
+        workspace_deps: list[pulumi.Resource] = []
+        if not ws.existing:
+            created = CreatedWorkspace(
+                "workspace", settings=settings, providers=providers, groups=groups,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            workspace_deps = [created.workspace, created.solution]
+
+        for sub in settings.subscriptions:
+            ContinuousExport(
+                f"export-{sub.id}",
+                settings=settings,
+                subscription=sub,
+                workspace_resource_id=ws.resource_id,
+                providers=providers,
+                groups=groups,
+                depends_on=workspace_deps,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+        connections = ApiConnections(
+            "connections", settings=settings, resource_group_name=report_group.name, providers=providers,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.logic_app = ReportLogicApp(
+            "logic-app",
+            settings=settings,
+            resource_group_name=report_group.name,
+            logs_connection_id=connections.logs_id,
+            office365_connection_id=connections.office365_id,
+            providers=providers,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        RoleAssignments(
+            "roles",
+            settings=settings,
+            principal_id=self.logic_app.principal_id,
+            providers=providers,
+            depends_on=workspace_deps,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.connection_ids = {LOGS_API: connections.logs_id, OFFICE365_API: connections.office365_id}
+        self.register_outputs({
+            "logicAppId": self.logic_app.workflow_id,
+            "principalId": self.logic_app.principal_id,
+        })
+
+    def stack_outputs(self) -> dict[str, Any]:
+        """The stack outputs (nothing secret: ids, names and the next command to run)."""
+        workflow_id = self.logic_app.workflow_id
+        return {
+            "logicAppName": self.settings.logic_app_name,
+            "logicAppId": workflow_id,
+            "principalId": self.logic_app.principal_id,
+            "portalUrl": workflow_id.apply(lambda i: f"https://portal.azure.com/#@/resource{i}"),
+            "connectionIds": self.connection_ids,
+            "authorizeCommand": f"python -m scripts.authorize --stack {pulumi.get_stack()}",
+            "subscriptionsCovered": list(self.settings.subscription_ids),
+            "workspaceResourceId": self.workspace_resource_id,
+        }
