@@ -40,7 +40,8 @@ _WORKSPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$")
 _AUTOMATION_NAME = re.compile(r"^[-\w.]{1,100}$")
 _LOCATION = re.compile(r"^[a-z][a-z0-9]{2,40}$")
 # Deliberately strict: no ';' or ',' (the To field is ';'-separated), no quotes or angle brackets.
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^[A-Za-z0-9.!#$%&*+/=?^_`{{|}}~-]+@{_EMAIL_LABEL}(?:\.{_EMAIL_LABEL})+$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -230,9 +231,9 @@ def _coerce(decl: KeyDeclaration, raw: Any, errors: _Collector) -> Any:
             errors.add(decl.key, raw, "a whole number")
         elif isinstance(raw, int):
             return raw
-        elif isinstance(raw, float) and raw.is_integer():
-            return int(raw)
-        elif isinstance(raw, str) and re.fullmatch(r"\s*-?\d+\s*", raw):
+        elif (isinstance(raw, float) and raw.is_integer()) or (
+            isinstance(raw, str) and re.fullmatch(r"\s*-?\d+\s*", raw)
+        ):
             return int(raw)
         else:
             errors.add(decl.key, raw, "a whole number")
@@ -401,7 +402,7 @@ def _subscriptions(value: Any, errors: _Collector) -> tuple[Subscription, ...]:
         if not _GUID.match(sub_id):
             errors.add("subscriptions", entry, 'entries "<subscription GUID>" or "<GUID>=<friendly name>"')
             continue
-        if sep and not (0 < len(name) <= 100) or _CONTROL_CHARS.search(name):
+        if (sep and not 0 < len(name) <= 100) or _CONTROL_CHARS.search(name):
             errors.add("subscriptions", entry, "a friendly name of 1 to 100 characters after '='")
             continue
         sub_id = sub_id.lower()
