@@ -1,0 +1,313 @@
+"""The Pulumi program under mocks, for every stack file: what registers, with which inputs and provider."""
+
+from __future__ import annotations
+
+import runpy
+import uuid
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime.sync_await import _sync_await
+from pulumi_mocks import PROVIDER_TYPE, ProgramRun, Registration, run_program, stack_config
+
+from infra.roles import LOG_ANALYTICS_READER, READER, SECURITY_READER, assignment_name
+from logicapp import definition as workflow_definition
+from logicapp.connections import connections_value, managed_api_id
+from securescore.settings import PROJECT_ROOT, Settings, available_stacks, settings_from_stack
+
+STACKS = available_stacks()
+
+RG = "azure-native:resources:ResourceGroup"
+AUTOMATION = "azure-native:security:Automation"
+WORKSPACE = "azure-native:operationalinsights:Workspace"
+SOLUTION = "azure-native:operationsmanagement:Solution"
+CONNECTION = "azure-native:web:Connection"
+GENERIC = "azure-native:resources:Resource"
+WORKFLOW = "azure-native:logic:Workflow"
+ROLE = "azure-native:authorization:RoleAssignment"
+
+# Facts about the committed stacks, written out rather than derived, so a regression in the
+# derivation cannot hide. A new stack file is still checked by every derived test.
+KNOWN = {
+    "dev": {"creates_workspace": False, "logs_auth": "oauth", "role": READER, "providers": 1},
+    "example": {"creates_workspace": False, "logs_auth": "managedIdentity", "role": READER, "providers": 6},
+    "prod": {"creates_workspace": True, "logs_auth": "managedIdentity", "role": SECURITY_READER, "providers": 5},
+}
+
+_runs: dict[str, ProgramRun] = {}
+
+
+def run_of(stack: str) -> ProgramRun:
+    """One mocked run per stack for the whole module (the runs are plain recorded data)."""
+    if stack not in _runs:
+        _runs[stack] = run_program(stack_config(stack), stack=stack)
+    return _runs[stack]
+
+
+def azure(run: ProgramRun) -> list[Registration]:
+    return [r for r in run.registrations if r.type.startswith("azure-native:")]
+
+
+def expected_subscriptions(s: Settings) -> set[str]:
+    subs = {s.deployment_subscription_id, *s.subscription_ids}
+    if not s.workspace.existing or s.logs_auth == "managedIdentity":
+        subs.add(s.workspace.subscription_id)
+    return subs
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_one_provider_per_distinct_subscription(stack: str) -> None:
+    run, s = run_of(stack), settings_from_stack(stack)
+    subs = [p.inputs["subscriptionId"] for p in run.of_type(PROVIDER_TYPE)]
+    assert len(subs) == len(set(subs)), "a subscription got two providers"
+    assert set(subs) == expected_subscriptions(s)
+    if stack in KNOWN:
+        assert len(subs) == KNOWN[stack]["providers"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_azure_resource_names_an_explicit_provider_and_nothing_is_read(stack: str) -> None:
+    run = run_of(stack)
+    for r in azure(run):
+        assert r.provider, f"{r.type} {r.name} would use a default provider"
+        assert r.provider in run.providers, f"{r.type} {r.name}: unknown provider {r.provider}"
+    assert run.reads == [] and run.invokes == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_components_parent_every_resource(stack: str) -> None:
+    run = run_of(stack)
+    top = run.one("securescore:index:SecureScoreReport")
+    components = {r.urn: r for r in run.registrations if not r.custom}
+    assert all(c.type.startswith("securescore:index:") for c in components.values())
+    for r in run.registrations:
+        if r is top:
+            continue
+        parent = run.by_urn(r.parent)
+        assert parent is not None and parent.urn in components, f"{r.type} {r.name} is not a component's child"
+    export_components = run.of_type("securescore:index:ContinuousExport")
+    assert len(export_components) == len(settings_from_stack(stack).subscriptions)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_nothing_is_protected_or_retained(stack: str) -> None:
+    for r in run_of(stack).registrations:
+        assert not r.protect and not r.retain_on_delete, f"{r.type} {r.name}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_resource_groups(stack: str) -> None:
+    run, s = run_of(stack), settings_from_stack(stack)
+    groups = {(run.subscription_of(g), g.inputs["resourceGroupName"]) for g in run.of_type(RG)}
+    expected = {(s.deployment_subscription_id, s.resource_group_name)}
+    expected |= {(sub, s.export.resource_group_name) for sub in s.subscription_ids}
+    if not s.workspace.existing:
+        expected.add((s.workspace.subscription_id, s.workspace.resource_group_name))
+    assert groups == expected
+    assert len(run.of_type(RG)) == len(expected)
+    assert {g.inputs["location"] for g in run.of_type(RG)} == {s.location}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_continuous_export_per_monitored_subscription(stack: str) -> None:
+    run, s = run_of(stack), settings_from_stack(stack)
+    automations = run.of_type(AUTOMATION)
+    assert len(automations) == len(s.subscriptions)
+    expected_sources = ["SecureScores", "SecureScoreControls"]
+    if s.export.snapshots:
+        expected_sources += ["SecureScoresSnapshot", "SecureScoreControlsSnapshot"]
+    if s.export.assessments:
+        expected_sources += ["Assessments", "AssessmentsSnapshot"]
+    for sub in s.subscription_ids:
+        a = run.one(AUTOMATION, f"export-{sub}-automation")
+        assert run.subscription_of(a) == sub
+        assert a.inputs["automationName"] == s.export.automation_name
+        assert a.inputs["resourceGroupName"] == s.export.resource_group_name
+        assert a.inputs["isEnabled"] is True
+        assert [sc["scopePath"] for sc in a.inputs["scopes"]] == [f"/subscriptions/{sub}"]
+        assert a.inputs["actions"] == [
+            {"actionType": "Workspace", "workspaceResourceId": s.workspace.resource_id}
+        ]
+        assert [src["eventSource"] for src in a.inputs["sources"]] == expected_sources
+        assert all("ruleSets" not in src for src in a.inputs["sources"])
+        group = run.one(RG, f"export-{sub}-rg")
+        assert a.parent == group.parent  # both children of the subscription's export component
+
+
+def test_prod_exports_assessments_and_snapshots() -> None:
+    a = run_of("prod").of_type(AUTOMATION)[0]
+    assert {src["eventSource"] for src in a.inputs["sources"]} == {
+        "SecureScores", "SecureScoreControls", "SecureScoresSnapshot", "SecureScoreControlsSnapshot",
+        "Assessments", "AssessmentsSnapshot",
+    }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_workspace_created_or_only_referenced(stack: str) -> None:
+    run, s = run_of(stack), settings_from_stack(stack)
+    if stack in KNOWN:
+        assert (not s.workspace.existing) == KNOWN[stack]["creates_workspace"]
+    if s.workspace.existing:
+        assert run.of_type(WORKSPACE) == [] and run.of_type(SOLUTION) == []
+        assert run.of_type("securescore:index:LogAnalyticsWorkspace") == []
+        assert not any(s.workspace.name in r.name for r in run.registrations)
+        return
+    ws = run.one(WORKSPACE)
+    assert run.subscription_of(ws) == s.workspace.subscription_id
+    assert ws.inputs["workspaceName"] == s.workspace.name
+    assert ws.inputs["resourceGroupName"] == s.workspace.resource_group_name
+    assert ws.inputs["sku"] == {"name": "PerGB2018"}
+    assert ws.inputs["retentionInDays"] == s.workspace.retention_days
+    assert ws.inputs["location"] == s.location
+    sol = run.one(SOLUTION)
+    assert run.subscription_of(sol) == s.workspace.subscription_id
+    name = f"SecurityCenterFree({s.workspace.name})"
+    assert sol.inputs["solutionName"] == name
+    assert sol.inputs["plan"] == {
+        "name": name, "publisher": "Microsoft", "product": "OMSGallery/SecurityCenterFree", "promotionCode": "",
+    }
+    assert sol.inputs["properties"] == {"workspaceResourceId": s.workspace.resource_id}
+    assert sol.inputs["resourceGroupName"] == s.workspace.resource_group_name
+
+
+def test_prod_workspace_lives_in_the_security_subscription() -> None:
+    run = run_of("prod")
+    assert run.subscription_of(run.one(WORKSPACE)) == "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
+    assert run.one(WORKSPACE).inputs["retentionInDays"] == 180
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_connections(stack: str) -> None:
+    run, s = run_of(stack), settings_from_stack(stack)
+    if stack in KNOWN:
+        assert s.logs_auth == KNOWN[stack]["logs_auth"]
+    office = run.one(CONNECTION, "office365")
+    assert office.inputs == {
+        "resourceGroupName": s.resource_group_name,
+        "connectionName": s.office365_connection_name,
+        "location": s.location,
+        "properties": {
+            "displayName": f"{s.logic_app_name}: Office 365 Outlook",
+            "api": {"id": managed_api_id(s, "office365")},
+        },
+    }
+    if s.logs_auth == "managedIdentity":
+        assert run.of_type(CONNECTION) == [office]
+        logs = run.one(GENERIC, "azuremonitorlogs")
+        assert logs.inputs == {
+            "resourceGroupName": s.resource_group_name,
+            "resourceProviderNamespace": "Microsoft.Web",
+            "resourceType": "connections",
+            "apiVersion": "2016-06-01",
+            "parentResourcePath": "",
+            "resourceName": s.logs_connection_name,
+            "location": s.location,
+            "kind": "V1",
+            "properties": {
+                "displayName": f"{s.logic_app_name}: Azure Monitor Logs (managed identity)",
+                "api": {"id": managed_api_id(s, "azuremonitorlogs")},
+                "parameterValueSet": {"name": "managedIdentityAuth", "values": {}},
+            },
+        }
+    else:
+        assert run.of_type(GENERIC) == []
+        logs = run.one(CONNECTION, "azuremonitorlogs")
+        assert logs.inputs["connectionName"] == s.logs_connection_name
+        assert logs.inputs["properties"]["api"] == {"id": managed_api_id(s, "azuremonitorlogs")}
+        assert "parameterValues" not in logs.inputs["properties"]
+    for c in (office, logs):
+        assert run.subscription_of(c) == s.deployment_subscription_id
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_workflow(stack: str) -> None:
+    run, s = run_of(stack), settings_from_stack(stack)
+    wf = run.one(WORKFLOW)
+    assert run.subscription_of(wf) == s.deployment_subscription_id
+    assert wf.inputs["workflowName"] == s.logic_app_name
+    assert wf.inputs["resourceGroupName"] == s.resource_group_name
+    assert wf.inputs["location"] == s.location
+    assert wf.inputs["identity"] == {"type": "SystemAssigned"}
+    assert wf.inputs["state"] == "Enabled"
+    assert wf.inputs["definition"] == workflow_definition.build_definition(s)
+    assert wf.inputs["definition"]["parameters"]["$connections"]["type"] == "Object"
+    assert set(wf.inputs["parameters"]) == {"$connections"}
+    logs_id = run.outputs["connectionIds"]["azuremonitorlogs"]
+    office_id = run.outputs["connectionIds"]["office365"]
+    value = wf.inputs["parameters"]["$connections"]["value"]
+    assert value == connections_value(s, logs_connection_id=logs_id, office365_connection_id=office_id)
+    assert value["azuremonitorlogs"]["connectionId"].endswith(f"/connections/{s.logs_connection_name}")
+    assert ("connectionProperties" in value["azuremonitorlogs"]) == (s.logs_auth == "managedIdentity")
+    assert "connectionProperties" not in value["office365"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_role_assignments(stack: str) -> None:
+    run, s = run_of(stack), settings_from_stack(stack)
+    principal = run.outputs["principalId"]
+    role = {"Reader": READER, "SecurityReader": SECURITY_READER}[s.subscription_role]
+    if stack in KNOWN:
+        assert role == KNOWN[stack]["role"]
+    expected = {
+        (sub, f"/subscriptions/{sub}", f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role}")
+        for sub in s.subscription_ids
+    }
+    if s.logs_auth == "managedIdentity":
+        ws = s.workspace
+        expected.add((
+            ws.subscription_id, ws.resource_id,
+            f"/subscriptions/{ws.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/"
+            f"{LOG_ANALYTICS_READER}",
+        ))
+    assignments = run.of_type(ROLE)
+    actual = {(run.subscription_of(a), a.inputs["scope"], a.inputs["roleDefinitionId"]) for a in assignments}
+    assert actual == expected and len(assignments) == len(expected)
+    for a in assignments:
+        assert a.inputs["principalId"] == principal
+        assert a.inputs["principalType"] == "ServicePrincipal"
+        guid = a.inputs["roleDefinitionId"].rsplit("/", 1)[-1]
+        assert a.inputs["roleAssignmentName"] == assignment_name(a.inputs["scope"], principal, guid)
+    assert len({a.inputs["roleAssignmentName"] for a in assignments}) == len(assignments)
+
+
+def test_role_assignment_names_are_the_same_on_every_run() -> None:
+    again = run_program(stack_config("example"), stack="example")
+    first = sorted(a.inputs["roleAssignmentName"] for a in run_of("example").of_type(ROLE))
+    assert sorted(a.inputs["roleAssignmentName"] for a in again.of_type(ROLE)) == first
+    assert all(uuid.UUID(n).version == 5 for n in first)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_outputs(stack: str) -> None:
+    run, s = run_of(stack), settings_from_stack(stack)
+    wf = run.one(WORKFLOW)
+    out = run.outputs
+    assert set(out) == {
+        "logicAppName", "logicAppId", "principalId", "portalUrl", "connectionIds", "authorizeCommand",
+        "subscriptionsCovered", "workspaceResourceId",
+    }
+    assert out["logicAppName"] == s.logic_app_name
+    assert out["logicAppId"] == wf.id and wf.id.endswith(f"/Microsoft.Logic/workflows/{s.logic_app_name}")
+    assert out["portalUrl"] == f"https://portal.azure.com/#@/resource{wf.id}"
+    assert uuid.UUID(out["principalId"])
+    assert set(out["connectionIds"]) == {"azuremonitorlogs", "office365"}
+    assert out["authorizeCommand"] == f"python -m scripts.authorize --stack {stack}"
+    assert out["subscriptionsCovered"] == list(s.subscription_ids)
+    assert out["workspaceResourceId"] == s.workspace.resource_id
+
+
+def test_main_exports_the_outputs_without_secrets(mocker: Any) -> None:
+    exported: dict[str, Any] = {}
+    mocker.patch.object(pulumi, "export", side_effect=lambda name, value: exported.__setitem__(name, value))
+
+    secret: list[bool] = []
+
+    def program() -> dict[str, Any]:
+        runpy.run_path(str(PROJECT_ROOT / "__main__.py"), run_name="__main__")
+        secret.append(_sync_await(pulumi.Output.from_input(exported).is_secret()))
+        return exported
+
+    run = run_program(stack_config("dev"), stack="dev", program=program)
+    assert run.outputs == run_of("dev").outputs
+    assert secret == [False]
