@@ -1,0 +1,45 @@
+"""Shared fixtures. Time is pinned: nothing in the suite reads the wall clock."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from securescore.settings import Settings, parse_settings, read_stack_values
+
+REPORT_NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+REPORT_TIME = "2026-11-23T07:00:00.0000000Z"
+
+
+def make_settings(count: int = 3, **overrides: Any) -> Settings:
+    """A valid configuration with N generated subscriptions, plus overrides (config keys)."""
+    values: dict[str, Any] = {
+        "location": "westeurope",
+        "deploymentSubscriptionId": "0b1f6471-1bf0-4dda-aec3-cb9272f09590",
+        "subscriptions": [f"{i:08x}-0000-4000-8000-{i:012x}=Subscription {i}" for i in range(1, count + 1)],
+        "workspaceResourceId": (
+            "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-mon"
+            "/providers/Microsoft.OperationalInsights/workspaces/law-test"
+        ),
+        "recipients": ["secops@contoso.example"],
+    }
+    values.update(overrides)
+    return parse_settings(values)
+
+
+def stack_values(stack: str) -> dict[str, Any]:
+    return read_stack_values(stack)
+
+
+@pytest.fixture
+def example_settings() -> Settings:
+    from securescore.settings import settings_from_stack
+
+    return settings_from_stack("example")
+
+
+def require_browser() -> bool:
+    return os.environ.get("REQUIRE_BROWSER") == "1"
