@@ -79,14 +79,20 @@ def _principal_id(workflow_name: str) -> str:
 
 
 class AzureMocks(Mocks):
-    """ARM-shaped ids and the outputs the program reads, in camelCase as the provider returns them."""
+    """ARM-shaped ids and the outputs the program reads, in camelCase as the provider returns them.
+
+    In preview, like a first ``pulumi preview``: no id and no computed output is known yet.
+    """
+
+    def __init__(self, preview: bool = False) -> None:
+        self.preview = preview
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = dict(args.inputs)
         if args.typ == PROVIDER_TYPE:
             return PROVIDER_ID_PREFIX + inputs["subscriptionId"], inputs
-        if not args.custom:
-            return "", inputs
+        if not args.custom or self.preview:
+            return "", {}
         provider_id = (args.provider or "").rsplit("::", 1)[-1]
         sub = provider_id.removeprefix(PROVIDER_ID_PREFIX)
         rg_path = f"/subscriptions/{sub}/resourceGroups/{inputs.get('resourceGroupName')}/providers"
@@ -193,6 +199,7 @@ def run_program(
     stack: str = "test",
     program: Callable[[], Any] = default_program,
     run: ProgramRun | None = None,
+    preview: bool = False,
 ) -> ProgramRun:
     """Run ``program`` under mocks with exactly ``config``; resolve what it returns into ``outputs``.
 
@@ -204,8 +211,8 @@ def run_program(
     asyncio.set_event_loop(loop)
     run = run if run is not None else ProgramRun()
     pulumi.runtime.set_all_config(dict(config))  # replaces, so nothing leaks from an earlier test
-    mocks = AzureMocks()
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False,
+    mocks = AzureMocks(preview)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview,
                              monitor=RecordingMonitor(mocks, run))
 
     def body() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi.output import Unknown
 from pulumi.runtime.sync_await import _sync_await
 from pulumi_mocks import PROVIDER_TYPE, ProgramRun, Registration, run_program, stack_config
 
@@ -311,3 +312,17 @@ def test_main_exports_the_outputs_without_secrets(mocker: Any) -> None:
     run = run_program(stack_config("dev"), stack="dev", program=program)
     assert run.outputs == run_of("dev").outputs
     assert secret == [False]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_first_preview_registers_the_same_resources_with_unknown_ids(stack: str) -> None:
+    """On a first `pulumi preview` no id or principal is known; the program must not depend on them."""
+    preview = run_program(stack_config(stack), stack=stack, preview=True)
+    names = sorted((r.type, r.name) for r in preview.registrations)
+    assert names == sorted((r.type, r.name) for r in run_of(stack).registrations)
+    wf = preview.one(WORKFLOW)
+    assert wf.inputs["definition"] == workflow_definition.build_definition(settings_from_stack(stack))
+    assert isinstance(wf.inputs["parameters"]["$connections"]["value"], Unknown)
+    for a in preview.of_type(ROLE):
+        assert isinstance(a.inputs["principalId"], Unknown)
+        assert isinstance(a.inputs["roleAssignmentName"], Unknown)
