@@ -60,7 +60,14 @@ def fill_interpolated(fragment: str, values: Mapping[str, str]) -> str:
 
 def fill_expression(fragment: str, values: Mapping[str, str]) -> str:
     """The fragment as one WDL expression: concat('literal', expr, ...)."""
-    return _fill(fragment, values, lit, lambda expr: expr, lambda parts: f"concat({', '.join(parts)})")
+    return _fill(fragment, values, lit, lambda expr: expr, _concat)
+
+
+def _concat(parts: list[str]) -> str:
+    # concat() takes at least two arguments (a single part is used as it is).
+    if len(parts) < 2:
+        return parts[0] if parts else "''"
+    return f"concat({', '.join(parts)})"
 
 
 def _fill(fragment, values, literal, expression, combine) -> str:  # type: ignore[no-untyped-def]

@@ -1,0 +1,170 @@
+"""The workflow definition: structure, expressions, determinism, and no way in for config values."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from logicapp.definition import SCOPE, TRIGGER_NAME, build_definition, definition_json
+from logicapp.expressions import iter_expressions, parse, referenced_actions
+from securescore.queries import LOGIC_APP_REPORT_TIME, QUERY_NAMES, render_queries
+from securescore.settings import PROJECT_ROOT, available_stacks, settings_from_stack
+from tests.conftest import make_settings
+
+KNOWN_ACTION_TYPES = {"ApiConnection", "Scope", "Select", "Compose"}
+HOSTILE_TITLE = "Report @{workflow()} <script>alert(1)</script> '); INJECTED"
+HOSTILE_NAME = "Evil @{body('Query_overall')} <b>&\"name\""
+
+
+def scopes(actions: dict[str, Any], parent: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each scope's own actions (runAfter may only name siblings), outermost first."""
+    yield parent, actions
+    for name, action in actions.items():
+        if action["type"] == "Scope":
+            yield from scopes(action["actions"], name)
+
+
+def all_actions(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: a for _, siblings in scopes(definition["actions"]) for name, a in siblings.items()}
+
+
+def definitions() -> Iterator[tuple[str, dict[str, Any]]]:
+    for stack in available_stacks():
+        yield stack, build_definition(settings_from_stack(stack))
+    yield (
+        "hostile",
+        build_definition(
+            make_settings(
+                reportTitle=HOSTILE_TITLE, subscriptions=[f"aaaaaaaa-0000-4000-8000-000000000001={HOSTILE_NAME}"]
+            )
+        ),
+    )
+
+
+@pytest.mark.parametrize(("label", "definition"), list(definitions()))
+def test_run_after_targets_are_siblings_and_the_graph_is_acyclic(label: str, definition: dict[str, Any]) -> None:
+    for _, siblings in scopes(definition["actions"]):
+        for name, action in siblings.items():
+            for target, statuses in action["runAfter"].items():
+                assert target in siblings, f"{name} runs after {target}, which is not in its scope"
+                assert set(statuses) <= {"Succeeded", "Failed", "Skipped", "TimedOut"}
+        # Kahn's algorithm: every action can be ordered.
+        pending = {name: set(action["runAfter"]) for name, action in siblings.items()}
+        while pending:
+            ready = [name for name, deps in pending.items() if not deps]
+            assert ready, f"cycle among {sorted(pending)}"
+            for name in ready:
+                del pending[name]
+            for deps in pending.values():
+                deps.difference_update(ready)
+
+
+@pytest.mark.parametrize(("label", "definition"), list(definitions()))
+def test_every_expression_parses_and_names_existing_actions(label: str, definition: dict[str, Any]) -> None:
+    actions = all_actions(definition)
+    expressions = list(iter_expressions({"actions": definition["actions"], "triggers": definition["triggers"]}))
+    assert len(expressions) > 50
+    for expression in expressions:
+        parse(expression)
+        missing = referenced_actions(expression) - set(actions)
+        assert not missing, f"{expression[:80]}… names unknown actions {missing}"
+    assert {a["type"] for a in actions.values()} <= KNOWN_ACTION_TYPES
+
+
+def test_result_function_targets_the_scope() -> None:
+    definition = build_definition(settings_from_stack("example"))
+    select = definition["actions"]["Select_failed_actions"]
+    assert select["inputs"]["from"] == f"@result('{SCOPE}')"
+    assert select["runAfter"] == {SCOPE: ["Failed", "TimedOut"]}
+    assert definition["actions"]["Send_report"]["runAfter"] == {SCOPE: ["Succeeded"]}
+
+
+def test_same_settings_give_byte_identical_json_across_processes() -> None:
+    here = definition_json(settings_from_stack("prod"))
+    code = "from logicapp.definition import definition_json; from securescore.settings import settings_from_stack;"
+    code += "import sys; sys.stdout.write(definition_json(settings_from_stack('prod')))"
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    ).stdout
+    assert other == here
+
+
+def test_action_count_does_not_grow_with_subscriptions() -> None:
+    small = all_actions(build_definition(make_settings(1)))
+    large = all_actions(build_definition(make_settings(500, maxSubscriptionRows=500)))
+    assert set(small) == set(large)
+    assert len(small) <= 17  # 14 on a normal run + the 2 failure-path actions + the scope itself
+
+
+def test_trigger_carries_the_schedule_and_windows_time_zone() -> None:
+    settings = settings_from_stack("prod")
+    recurrence = build_definition(settings)["triggers"][TRIGGER_NAME]["recurrence"]
+    assert recurrence["frequency"] == "Week" and recurrence["interval"] == 1
+    assert recurrence["schedule"] == {"weekDays": ["Monday", "Thursday"], "hours": [6], "minutes": [30]}
+    assert recurrence["timeZone"] == "W. Europe Standard Time"
+    assert "startTime" in recurrence and not recurrence["startTime"].endswith("Z")
+
+
+def test_query_actions_send_the_rendered_kql_to_the_workspace() -> None:
+    settings = settings_from_stack("prod")
+    actions = build_definition(settings)["actions"][SCOPE]["actions"]
+    expected = render_queries(settings, LOGIC_APP_REPORT_TIME)
+    for name in QUERY_NAMES:
+        inputs = actions[f"Query_{name}"]["inputs"]
+        assert actions[f"Query_{name}"]["runAfter"] == {}  # all six in parallel
+        assert (inputs["method"], inputs["path"]) == ("post", "/queryData")
+        assert inputs["body"] == expected[name]
+        assert inputs["queries"] == {
+            "subscriptions": settings.workspace.subscription_id,
+            "resourcegroups": "rg-security-monitoring",
+            "resourcetype": "Log Analytics Workspace",
+            "resourcename": "law-securescore-prod",
+            "timerange": "Set in query",
+        }
+        assert inputs["host"]["connection"]["name"] == "@parameters('$connections')['azuremonitorlogs']['connectionId']"
+
+
+def test_mail_actions_use_office365_v2_without_retries() -> None:
+    definition = build_definition(settings_from_stack("example"))
+    for name in ("Send_report", "Send_failure_notice"):
+        action = definition["actions"][name]
+        assert (action["inputs"]["method"], action["inputs"]["path"]) == ("post", "/v2/Mail")
+        assert action["inputs"]["body"]["To"] == "@{join(parameters('recipients'), ';')}"
+        assert action["retryPolicy"] == {"type": "none"}
+    assert definition["parameters"]["recipients"]["defaultValue"] == ["secops@contoso.example", "ciso@contoso.example"]
+
+
+def test_config_values_appear_only_as_parameter_values() -> None:
+    definition = build_definition(
+        make_settings(reportTitle=HOSTILE_TITLE, subscriptions=[f"aaaaaaaa-0000-4000-8000-000000000001={HOSTILE_NAME}"])
+    )
+    everything_but_parameters = json.dumps({k: v for k, v in definition.items() if k != "parameters"})
+    assert "<script>" not in everything_but_parameters and "INJECTED" not in everything_but_parameters
+    assert "Evil" not in everything_but_parameters
+    assert definition["parameters"]["reportTitle"]["defaultValue"] == HOSTILE_TITLE
+    names = definition["parameters"]["subscriptionNames"]["defaultValue"]
+    assert names == {"aaaaaaaa-0000-4000-8000-000000000001": HOSTILE_NAME}
+
+
+def test_email_html_is_inlined_and_self_contained() -> None:
+    actions = build_definition(settings_from_stack("example"))["actions"][SCOPE]["actions"]
+    html = actions["Compose_report_html"]["inputs"] + "".join(
+        actions[name]["inputs"]["select"] for name in actions if name.startswith("Select_")
+    )
+    lowered = html.lower()
+    for forbidden in ("<style", "<script", "<svg", "<link", "data:", "@import", "<img", "font-face", "javascript:"):
+        assert forbidden not in lowered
+    assert lowered.count("https://") == 1  # only the Defender for Cloud link
+    assert 'width="600"' in html and "style=" in html
+    assert "[[" not in html and "<!--" not in html
