@@ -280,11 +280,11 @@ def _send_mail(body: dict[str, str], run_after: dict[str, list[str]]) -> dict[st
             "method": "post",
             "path": "/v2/Mail",
             "body": {"To": "@{join(parameters('recipients'), ';')}", **body},
+            # The default policy retries timeouts (504), which can deliver the mail twice; a failed
+            # send shows in the run history and in `scripts.check` instead.
+            "retryPolicy": {"type": "none"},
         },
         "runAfter": run_after,
-        # The connector retries timeouts (504) by default, which can deliver the mail twice; a
-        # failed send shows in the run history and in `scripts.check` instead.
-        "retryPolicy": {"type": "none"},
     }
 
 

@@ -141,7 +141,7 @@ def test_mail_actions_use_office365_v2_without_retries() -> None:
         action = definition["actions"][name]
         assert (action["inputs"]["method"], action["inputs"]["path"]) == ("post", "/v2/Mail")
         assert action["inputs"]["body"]["To"] == "@{join(parameters('recipients'), ';')}"
-        assert action["retryPolicy"] == {"type": "none"}
+        assert action["inputs"]["retryPolicy"] == {"type": "none"}
     assert definition["parameters"]["recipients"]["defaultValue"] == ["secops@contoso.example", "ciso@contoso.example"]
 
 
