@@ -45,8 +45,12 @@ class ArmError(Exception):
 
     def __str__(self) -> str:
         what = f"{self.method} {self.path}: " if self.method else ""
+        return what + self.short()
+
+    def short(self) -> str:
+        """Without the request line: "HTTP 403 AuthorizationFailed: ..."."""
         code = f"{self.code}: " if self.code else ""
-        return f"{what}HTTP {self.status} {code}{self.message}".rstrip()
+        return f"HTTP {self.status} {code}{self.message}".rstrip()
 
 
 # --- resource ids -----------------------------------------------------------------------------

@@ -215,10 +215,10 @@ class Consenter:
     def authorize(self, target: Target) -> bool:
         link = self.consent_link(target)
         self.console.print(f"\n  Sign in to authorize {target.name} (as the account that will send the mail):")
-        self.console.print(f"  {link}")
+        self.console.link(link)
         if self.open_browser is not None and self.open_browser(link):
             self.console.print("  (opened in your browser)")
-        self.console.print(f"  After signing in, the browser lands on {self.redirect_url}?code=...")
+        self.console.print(f"  After you sign in, the browser goes to {self.redirect_url} with a code in the address.")
         try:
             code = parse_consent_reply(self.read_code("  Paste that address (or just the code) and press Enter: "))
         except ConsentError as error:

@@ -57,10 +57,14 @@ class Redactor:
             self.secrets.add(secret)
 
     def __call__(self, text: str) -> str:
+        text = _JWT.sub(REDACTED, self.known(text))
+        return _CODE_PARAM.sub(lambda m: m.group(1) + REDACTED, text)
+
+    def known(self, text: str) -> str:
+        """Only the secrets registered with add() (for links the user must be able to open)."""
         for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, REDACTED)
-        text = _JWT.sub(REDACTED, text)
-        return _CODE_PARAM.sub(lambda m: m.group(1) + REDACTED, text)
+        return text
 
 
 class RedactingFilter(logging.Filter):
@@ -87,6 +91,12 @@ class Console:
     def print(self, text: str = "", *, end: str = "\n") -> None:
         stream = self.out or sys.stdout
         stream.write(self.redactor(text) + end)
+        stream.flush()
+
+    def link(self, url: str, indent: str = "  ") -> None:
+        """A URL for the user to open (a consent link): only known secrets are masked, so it still works."""
+        stream = self.out or sys.stdout
+        stream.write(indent + self.redactor.known(url) + "\n")
         stream.flush()
 
     def error(self, text: str) -> None:

@@ -88,7 +88,8 @@ def records(arm: ArmClient, subscription_id: str) -> Iterator[dict[str, Any]]:
         yield {"kind": KIND_CONTROL, "subscriptionId": subscription_id, **item}
 
 
-def export(arm: ArmClient, subscriptions: Sequence[str], out: TextIO, console: Console, principal: str) -> int:
+def export(arm: ArmClient, subscriptions: Sequence[str], out: TextIO, console: Console, principal: str,
+           assignee: str = "<object id>") -> int:
     failures = 0
     for sub in subscriptions:
         count = 0
@@ -98,7 +99,7 @@ def export(arm: ArmClient, subscriptions: Sequence[str], out: TextIO, console: C
                 count += 1
         except ArmError as error:
             failures += 1
-            console.error(f"{sub}: {error}\n  fix: {secure_score_fix(error, sub, principal)}")
+            console.error(f"{sub}: {error.short()}\n  fix: {secure_score_fix(error, sub, principal, assignee)}")
             continue
         console.error(f"{sub}: {count} records")
     out.flush()
@@ -125,16 +126,17 @@ def main(
         return report_usage_error(console, error)
     credential = credential or build_credential(options)
     try:
-        principal = describe_principal(token_claims(credential.get_token(ARM_SCOPE).token))
+        claims = token_claims(credential.get_token(ARM_SCOPE).token)
     except ClientAuthenticationError as error:
         detail, fix = explain_auth_error(error)
         console.error(f"error: could not sign in to Azure: {detail}\n  fix: {fix}")
         return EXIT_FAILED
+    who = (describe_principal(claims), str(claims.get("oid") or "<object id>"))
     with ArmClient(credential, transport) as arm:
         if not args.out:
-            return export(arm, subscriptions, sys.stdout, console, principal)
+            return export(arm, subscriptions, sys.stdout, console, *who)
         with Path(args.out).open("w", encoding="utf-8", newline="\n") as out:
-            return export(arm, subscriptions, out, console, principal)
+            return export(arm, subscriptions, out, console, *who)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ from tests.fakes_arm import (
 
 LOGS = dev_connection("azuremonitorlogs")
 O365 = dev_connection("office365")
-LINK = "https://logic-apis-westeurope.consent.azure-apim.net/login?data=abc"
+# The link may carry a token-like blob: it is printed intact (the user must open it).
+LINK = "https://logic-apis-westeurope.consent.azure-apim.net/login?data=eyJhbGciOi.eyJzdGF0ZSI6.c2ln"
 LANDED = f"https://portal.azure.com/?code={FAKE_CODE}&state=xyz&session_state=1"
 SECRET_ENV = {"AZURE_TENANT_ID": TENANT_ID, "AZURE_CLIENT_ID": USER_OID, "AZURE_CLIENT_SECRET": FAKE_SECRET}
 

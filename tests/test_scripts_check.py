@@ -148,6 +148,7 @@ def test_secure_score_403_asks_for_a_role_for_the_signed_in_principal(capsys: py
     assert code == 1 and not item["ok"] and "HTTP 403 AuthorizationFailed" in item["detail"]
     assert f"assign Reader or Security Reader on /subscriptions/{DEV_SUB} to alice@contoso.example " \
            f"(object id {USER_OID})" in item["fix"]
+    assert f"--assignee {USER_OID} --scope /subscriptions/{DEV_SUB}" in item["fix"]
 
 
 @pytest.mark.parametrize(
@@ -218,7 +219,7 @@ def test_connection_not_connected_points_to_authorize(capsys: pytest.CaptureFixt
     _, items = results(capsys, ["--stack", "dev"], transport=transport)
     item = by_prefix(items, "API connection: securescore-dev-office365")
     assert item["detail"] == "Error: This connection is not authenticated."
-    assert item["fix"] == "authorize it: python -m scripts.authorize --stack <stack>"
+    assert item["fix"] == "authorize it: python -m scripts.authorize --stack dev"
 
 
 def test_missing_logic_app_and_connections_say_deploy(capsys: pytest.CaptureFixture[str]) -> None:
