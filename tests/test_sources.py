@@ -1,0 +1,284 @@
+"""Data sources, with the Azure SDK replaced at its boundary (transport, LogsQueryClient)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import HttpResponseError
+from azure.core.pipeline.transport import HttpTransport
+from azure.core.rest._http_response_impl import HttpResponseImpl
+from azure.monitor.query import LogsQueryError, LogsQueryPartialResult, LogsQueryResult, LogsTable
+
+from securescore.queries import render_queries
+from securescore.settings import parse_settings, read_stack_values, settings_from_stack
+from securescore.sources import (
+    HISTORY_NOTE,
+    ApiSource,
+    CsvSource,
+    SampleSource,
+    SourceError,
+    WorkspaceSource,
+    parse_datetime,
+)
+
+NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+REPORT_TIME = "2026-11-23T07:00:00Z"
+SUB_A = "11111111-1111-4111-8111-111111111111"
+SUB_B = "22222222-2222-4222-8222-222222222222"
+
+
+def two_subscriptions() -> Any:
+    values = read_stack_values("example")
+    values["subscriptions"] = [SUB_A, SUB_B]
+    return parse_settings(values)
+
+
+# --- sample ----------------------------------------------------------------------------------
+
+
+def test_sample_source_answers_every_query() -> None:
+    settings = settings_from_stack("example")
+    source = SampleSource(settings, NOW)
+    answers = {n: source.run_query(q) for n, q in render_queries(settings, REPORT_TIME).items()}
+    assert answers["overall"][0]["SubscriptionsReporting"] == 4
+    assert "sample data" in source.describe() and source.warnings == []
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+SCORE_HEADER = ("TenantId,TimeGenerated [UTC],SecureScoresSubscriptionId,DisplayName,CurrentScore,MaxScore,"
+                "PercentageScore,Weight,IsSnapshot,Properties\n")
+CONTROL_HEADER = ("TimeGenerated [UTC],SecureScoresSubscriptionId,ControlId,ControlName,CurrentScore,MaxScore,"
+                  "HealthyResources,UnhealthyResources\n")
+
+
+def write_exports(directory: Path, score_time: str = "11/21/2026, 10:00:00.000 AM") -> None:
+    (directory / "SecureScores.csv").write_text(
+        SCORE_HEADER
+        + f'x,"{score_time}",{SUB_A.upper()},ASC score,29,58,0.5,10,true,"{{""weight"": 10}}"\n'
+        + f"x,2026-11-22T18:30:00.1234567Z,{SUB_B},ASC score,58,58,1.0,30,false,\n",
+        encoding="utf-8-sig",
+    )
+    (directory / "SecureScoreControls.csv").write_text(
+        CONTROL_HEADER + f'"11/21/2026, 10:00:00.000 PM",{SUB_A},c1,"Restrict & <ports>",2,4,1,1\n',
+        encoding="utf-8",
+    )
+
+
+def test_csv_source_reads_portal_exports(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    source = CsvSource(tmp_path)
+    rows = source.run_query("SecureScores | order by TimeGenerated asc | project TimeGenerated, Weight, Properties")
+    assert rows[0] == {"TimeGenerated": "2026-11-21T10:00:00Z", "Weight": 10, "Properties": '{"weight":10}'}
+    assert rows[1]["TimeGenerated"] == "2026-11-22T18:30:00.123456Z"
+    controls = source.run_query("SecureScoreControls | project TimeGenerated, ControlName")
+    assert controls == [{"TimeGenerated": "2026-11-21T22:00:00Z", "ControlName": "Restrict & <ports>"}]
+    overall = source.run_query(render_queries(two_subscriptions(), REPORT_TIME)["overall"])[0]
+    assert overall["ScoreNow"] == 87.5  # (0.5 * 10 + 1.0 * 30) / 40
+
+
+def test_csv_source_names_missing_file(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    (tmp_path / "SecureScoreControls.csv").unlink()
+    with pytest.raises(SourceError, match=r"SecureScoreControls\.csv: not found"):
+        CsvSource(tmp_path)
+
+
+def test_csv_source_names_missing_column(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    path = tmp_path / "SecureScores.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").replace(",Weight,", ",Wait,"), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"SecureScores\.csv: missing column\(s\) Weight"):
+        CsvSource(tmp_path)
+
+
+def test_csv_source_names_bad_datetime(tmp_path: Path) -> None:
+    write_exports(tmp_path, score_time="21.11.2026 10:00")
+    with pytest.raises(SourceError, match=r"line 2, column TimeGenerated: '21.11.2026 10:00' is not ISO 8601"):
+        CsvSource(tmp_path)
+
+
+def test_csv_source_names_bad_number(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    path = tmp_path / "SecureScores.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").replace(",0.5,", ",half,"), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"column PercentageScore: 'half' is not a number"):
+        CsvSource(tmp_path)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("11/21/2026, 12:05:09.500 AM", datetime(2026, 11, 21, 0, 5, 9, 500000, tzinfo=UTC)),
+    ("1/2/2026, 12:00:00.000 PM", datetime(2026, 1, 2, 12, 0, tzinfo=UTC)),
+    ("2026-11-21T10:00:00+01:00", datetime(2026, 11, 21, 9, 0, tzinfo=UTC)),
+    ("2026-11-21 10:00:00", datetime(2026, 11, 21, 10, 0, tzinfo=UTC)),
+])
+def test_parse_datetime(text: str, expected: datetime) -> None:
+    assert parse_datetime(text) == expected
+
+
+# --- live workspace --------------------------------------------------------------------------
+
+
+def logs_table(rows: list[list[Any]]) -> LogsTable:
+    return LogsTable(name="PrimaryResult", columns=["LatestTimeGenerated", "SubscriptionsReporting", "Ratio"],
+                     columns_types=["datetime", "long", "real"], rows=rows)
+
+
+class FakeLogsClient:
+    def __init__(self, result: Any = None, error: Exception | None = None) -> None:
+        self.result, self.error, self.calls = result, error, []
+
+    def query_workspace(self, workspace_id: str, query: str, *, timespan: Any) -> Any:
+        self.calls.append((workspace_id, query, timespan))
+        if self.error:
+            raise self.error
+        return self.result
+
+
+def test_workspace_source_converts_rows() -> None:
+    client = FakeLogsClient(LogsQueryResult(tables=[logs_table([["2026-11-22T06:00:00Z", 3, float("nan")]])]))
+    source = WorkspaceSource("ws-guid", credential=None, client=client)
+    assert source.run_query("print 1") == [
+        {"LatestTimeGenerated": "2026-11-22T06:00:00Z", "SubscriptionsReporting": 3, "Ratio": None}
+    ]
+    assert client.calls == [("ws-guid", "print 1", None)]
+
+
+def test_workspace_source_partial_result_warns() -> None:
+    partial = LogsQueryPartialResult(
+        partial_data=[logs_table([["2026-11-22T06:00:00.5Z", 1, 0.5]])],
+        partial_error=LogsQueryError(code="PartialError", message="query exceeded 64 MB"),
+    )
+    source = WorkspaceSource("ws-guid", credential=None, client=FakeLogsClient(partial))
+    assert source.run_query("x")[0]["LatestTimeGenerated"] == "2026-11-22T06:00:00.5Z"
+    assert "partial result (PartialError: query exceeded 64 MB)" in source.warnings[0]
+
+
+class FakeHttpResponse:
+    def __init__(self, status: int) -> None:
+        self.status_code, self.reason, self.headers = status, "x", {}
+
+    def text(self, encoding: str | None = None) -> str:
+        return ""
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (429, "throttled"), (403, "Log Analytics Reader"), (404, "workspace id"), (500, "HTTP 500"),
+])
+def test_workspace_source_http_errors(status: int, expected: str) -> None:
+    error = HttpResponseError(message="boom", response=FakeHttpResponse(status))
+    source = WorkspaceSource("ws-guid", credential=None, client=FakeLogsClient(error=error))
+    with pytest.raises(SourceError, match=expected):
+        source.run_query("x")
+
+
+# --- Secure Score REST API -------------------------------------------------------------------
+
+
+class FakeCredential:
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        assert scopes == ("https://management.azure.com/.default",)
+        return AccessToken("token", 4102444800)
+
+
+class FakeArmTransport(HttpTransport):
+    """Answers GETs from a dict of path -> (status, body); records what was asked."""
+
+    def __init__(self, routes: dict[str, list[tuple[int, dict[str, Any]]]]) -> None:
+        self.routes, self.requests = routes, []
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        url = urlparse(request.url)
+        self.requests.append(request)
+        assert request.headers["Authorization"] == "Bearer token"
+        assert parse_qs(url.query)["api-version"] == ["2020-01-01"]
+        key = url.path + ("?page=2" if "page=2" in url.query else "")
+        status, body = self.routes[key].pop(0) if len(self.routes[key]) > 1 else self.routes[key][0]
+        response = HttpResponseImpl(
+            request=request, internal_response=None, status_code=status, reason="x",
+            content_type="application/json", headers={"Content-Type": "application/json"},
+            stream_download_generator=None,
+        )
+        response._content = json.dumps(body).encode()
+        return response
+
+    def open(self) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> FakeArmTransport:
+        return self
+
+    def __exit__(self, *args: Any) -> None: ...
+
+
+def score_resource(sub: str, current: float, maximum: int, weight: int, name: str = "ascScore",
+                   display: str = "ASC score") -> dict[str, Any]:
+    return {
+        "id": f"/subscriptions/{sub}/providers/Microsoft.Security/secureScores/{name}",
+        "name": name, "type": "Microsoft.Security/secureScores",
+        "properties": {"displayName": display, "weight": weight,
+                       "score": {"max": maximum, "current": current, "percentage": round(current / maximum, 4)}},
+    }
+
+
+def control_resource(sub: str, cid: str, display: str, current: float, maximum: int, unhealthy: int) -> dict[str, Any]:
+    return {
+        "id": f"/subscriptions/{sub}/providers/Microsoft.Security/secureScores/ascScore/secureScoreControls/{cid}",
+        "name": cid, "type": "Microsoft.Security/secureScores/secureScoreControls",
+        "properties": {
+            "displayName": display, "healthyResourceCount": 4, "unhealthyResourceCount": unhealthy,
+            "notApplicableResourceCount": 1, "weight": 5,
+            "score": {"max": maximum, "current": current, "percentage": current / maximum if maximum else 0},
+            "definition": {"id": f"/providers/Microsoft.Security/secureScoreControlDefinitions/{cid}", "name": cid,
+                           "properties": {"displayName": display, "maxScore": maximum,
+                                          "source": {"sourceType": "BuiltIn"},
+                                          "assessmentDefinitions": [{"id": "/providers/Microsoft.Security/"
+                                                                           "assessmentMetadata/a1"}]}},
+        },
+    }
+
+
+def api_routes(second: list[tuple[int, dict[str, Any]]]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    base_a = f"/subscriptions/{SUB_A}/providers/Microsoft.Security"
+    next_link = f"https://management.azure.com{base_a}/secureScoreControls?api-version=2020-01-01&page=2"
+    return {
+        f"{base_a}/secureScores": [(200, {"value": [score_resource(SUB_A, 29.0, 58, 10),
+                                                    score_resource(SUB_A, 5.0, 50, 10, "cis", "CIS")]})],
+        f"{base_a}/secureScoreControls": [(200, {"value": [control_resource(SUB_A, "c1", "Enable MFA", 5, 10, 3)],
+                                                 "nextLink": next_link})],
+        f"{base_a}/secureScoreControls?page=2": [(200, {"value": [
+            control_resource(SUB_A, "c2", "Restrict & <ports>", 0, 4, 2)]})],
+        f"/subscriptions/{SUB_B}/providers/Microsoft.Security/secureScores": second,
+    }
+
+
+def test_api_source_builds_rows_and_follows_next_link() -> None:
+    transport = FakeArmTransport(api_routes([(404, {"error": {
+        "code": "NotFound", "message": "Secure score 'ascScore' does not exist"}})]))
+    source = ApiSource(two_subscriptions(), FakeCredential(), NOW, transport=transport, retry_total=0)
+    assert source.history_note == HISTORY_NOTE
+    assert len(source.warnings) == 1 and SUB_B in source.warnings[0]
+    assert [r["ControlName"] for r in source.tables["SecureScoreControls"]] == ["Enable MFA", "Restrict & <ports>"]
+    control_query = next(r for r in transport.requests if "secureScoreControls" in r.url).url
+    assert "%24expand=definition" in control_query or "$expand=definition" in control_query
+    queries = render_queries(two_subscriptions(), REPORT_TIME)
+    overall = source.run_query(queries["overall"])[0]
+    assert overall["ScoreNow"] == 50.0 and overall["ScoreWeekAgo"] is None
+    assert overall["SubscriptionsReporting"] == 1
+    top = source.run_query(queries["top_controls"])
+    assert [(t["ControlId"], t["PotentialPoints"]) for t in top] == [("c1", 5.0), ("c2", 4.0)]
+    freshness = source.run_query(queries["freshness"])[0]
+    assert freshness["LatestTimeGenerated"] == "2026-11-23T07:00:00Z"
+    assert freshness["MissingSubscriptionIds"] == SUB_B
+
+
+def test_api_source_403_names_subscription_and_role() -> None:
+    transport = FakeArmTransport(api_routes([(403, {"error": {
+        "code": "AuthorizationFailed", "message": "The client does not have authorization"}})]))
+    with pytest.raises(SourceError, match=rf"subscription {SUB_B}: access denied .*Security Reader"):
+        ApiSource(two_subscriptions(), FakeCredential(), NOW, transport=transport, retry_total=0)
