@@ -116,23 +116,8 @@ def assert_rows_equal(query: str, actual: list[dict[str, Any]], expected: list[d
             f"(actual, expected) {diffs}"
 
 
-# Known disagreements, reported to the lead (who owns the KQL): strict, so a fix shows up.
-KNOWN = {
-    ("top_controls", "edges"): "the contract filters rows to potential > 0 before the sums; the KQL "
-    "sums UnhealthyResources over every MaxScore > 0 row of the control (a row with no points left "
-    "but unhealthy resources counts)",
-}
-
-
-def _params() -> list[Any]:
-    return [
-        pytest.param(name, query, marks=pytest.mark.xfail(reason=KNOWN[(query, name)], strict=True))
-        if (query, name) in KNOWN else pytest.param(name, query)
-        for query in QUERY_NAMES for name in CASES
-    ]
-
-
-@pytest.mark.parametrize(("name", "query"), _params())
+@pytest.mark.parametrize("query", QUERY_NAMES)
+@pytest.mark.parametrize("name", CASES)
 def test_query_matches_reference(name: str, query: str) -> None:
     actual, expected = results(name)
     assert_rows_equal(query, actual[query], expected[query])
