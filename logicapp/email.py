@@ -57,4 +57,5 @@ def load_template(name: str) -> EmailTemplate:
 
 def _compact(html: str) -> str:
     """Drop the indentation between tags: it only costs bytes (Gmail clips mail over 102 KB)."""
-    return re.sub(r">\s+<", "><", html.strip())
+    html = re.sub(r">\s+<", "><", html.strip())
+    return re.sub(r"\s*(\[\[(?:rows|if):[a-z_]+\]\])\s*", r"\1", html)

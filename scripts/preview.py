@@ -13,6 +13,7 @@ Exit codes: 0 rendered, 1 the data source or the run failed, 2 usage or configur
 from __future__ import annotations
 
 import argparse
+import email.policy
 import json
 import sys
 import webbrowser
@@ -52,8 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=__doc__.split("\n\n", 1)[1],
     )
     parser.add_argument("--stack", default=DEFAULT_STACK, help=f"stack config to use (default: {DEFAULT_STACK})")
-    parser.add_argument("--source", choices=SOURCES, help="data source (default: sample; implied by --data or --workspace-id)")
-    parser.add_argument("--data", type=Path, metavar="DIR", help="folder with SecureScores.csv and SecureScoreControls.csv")
+    parser.add_argument(
+        "--source", choices=SOURCES, help="data source (default: sample; implied by --data or --workspace-id)"
+    )
+    parser.add_argument(
+        "--data", type=Path, metavar="DIR", help="folder with SecureScores.csv and SecureScoreControls.csv"
+    )
     parser.add_argument("--workspace-id", metavar="ID", help="Log Analytics workspace (customer) id to query live")
     parser.add_argument("--now", metavar="TIME", help="pin the clock, e.g. 2026-11-23T07:00:00Z (default: now)")
     parser.add_argument("--out", type=Path, help="HTML file to write (default: out/<stack>-weekly-report.html)")
@@ -95,17 +100,18 @@ def open_source(name: str, args: argparse.Namespace, settings: Settings, now: da
     return api, api.history_note
 
 
-def write_eml(email: CapturedEmail, path: Path, now: datetime) -> None:
-    message = EmailMessage()
+def write_eml(captured: CapturedEmail, path: Path, now: datetime) -> None:
+    # SMTP allows 998-character lines; the default 78 folds long subjects onto a continuation line.
+    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     message["From"] = "Secure score report (preview) <preview@localhost>"
-    message["To"] = ", ".join(email.to)
-    message["Subject"] = email.subject
+    message["To"] = ", ".join(captured.to)
+    message["Subject"] = captured.subject
     message["Date"] = format_datetime(now)
-    message["Importance"] = email.importance
-    if email.importance == "High":
+    message["Importance"] = captured.importance
+    if captured.importance == "High":
         message["X-Priority"] = "1"
     message.set_content("This message is HTML; open it in a mail client that shows HTML.")
-    message.add_alternative(email.html, subtype="html")
+    message.add_alternative(captured.html, subtype="html")
     path.write_bytes(bytes(message))
 
 
