@@ -33,14 +33,13 @@ from scripts.cli_common import (
     UsageError,
     add_azure_arguments,
     add_stack_argument,
-    azure_options,
     build_credential,
     check_guid,
-    configure_logging,
     default_subscription,
     explain_auth_error,
     load_settings,
     report_usage_error,
+    start_cli,
     token_claims,
 )
 from securescore.settings import SettingsError
@@ -271,11 +270,7 @@ def main(
     open_browser: OpenBrowser = open_browser_default,
 ) -> int:
     args = build_parser().parse_args(argv)
-    env = os.environ if env is None else env
-    console = console or Console()
-    options = azure_options(args, env)
-    console.redactor.add(options.client_secret)
-    configure_logging(args.verbose, console.redactor)
+    env, console, options = start_cli(args, env, console)
     try:
         targets, notes = resolve_targets(args, env)
     except (SettingsError, UsageError) as error:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -45,14 +44,13 @@ from scripts.cli_common import (
     UsageError,
     add_azure_arguments,
     add_stack_argument,
-    azure_options,
     build_credential,
     check_guid,
-    configure_logging,
     describe_principal,
     explain_auth_error,
     load_settings,
     report_usage_error,
+    start_cli,
     token_claims,
 )
 from scripts.run_now import Run, failed_actions, parse_time, recent_runs
@@ -365,11 +363,7 @@ def main(
     now: datetime | None = None,
 ) -> int:
     args = build_parser().parse_args(argv)
-    env = os.environ if env is None else env
-    console = console or Console()
-    options = azure_options(args, env)
-    console.redactor.add(options.client_secret)
-    configure_logging(args.verbose, console.redactor)
+    env, console, options = start_cli(args, env, console)
     try:
         settings = load_settings(args.stack)
         workspace_id = check_guid(args.workspace_id, "--workspace-id") if args.workspace_id else None

@@ -167,6 +167,19 @@ def azure_options(args: argparse.Namespace, env: Mapping[str, str] | None = None
     )
 
 
+def start_cli(
+    args: argparse.Namespace, env: Mapping[str, str] | None, console: Console | None
+) -> tuple[Mapping[str, str], Console, AzureOptions]:
+    """What every script does first: resolve the environment and the Azure options, and make sure
+    the client secret is masked in everything printed or logged from here on."""
+    env = os.environ if env is None else env
+    console = console or Console()
+    options = azure_options(args, env)
+    console.redactor.add(options.client_secret)
+    configure_logging(args.verbose, console.redactor)
+    return env, console, options
+
+
 def build_credential(options: AzureOptions) -> TokenCredential:
     """Client secret credential when tenant, client id and secret are given; DefaultAzureCredential else."""
     from azure.identity import ClientSecretCredential, DefaultAzureCredential

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -32,15 +31,14 @@ from scripts.cli_common import (
     UsageError,
     add_azure_arguments,
     add_stack_argument,
-    azure_options,
     build_credential,
     check_guid,
-    configure_logging,
     default_subscription,
     describe_principal,
     explain_auth_error,
     load_settings,
     report_usage_error,
+    start_cli,
     token_claims,
 )
 from securescore.settings import SettingsError
@@ -115,11 +113,7 @@ def main(
     env: Mapping[str, str] | None = None,
 ) -> int:
     args = build_parser().parse_args(argv)
-    env = os.environ if env is None else env
-    console = console or Console()
-    options = azure_options(args, env)
-    console.redactor.add(options.client_secret)
-    configure_logging(args.verbose, console.redactor)
+    env, console, options = start_cli(args, env, console)
     try:
         subscriptions = resolve_subscriptions(args, env)
     except (SettingsError, UsageError) as error:

@@ -9,7 +9,6 @@ until it finishes and, when it did not succeed, lists the actions that failed wi
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,14 +30,13 @@ from scripts.cli_common import (
     UsageError,
     add_azure_arguments,
     add_stack_argument,
-    azure_options,
     build_credential,
     check_guid,
-    configure_logging,
     default_subscription,
     explain_auth_error,
     load_settings,
     report_usage_error,
+    start_cli,
 )
 from securescore.settings import SettingsError
 
@@ -285,11 +283,7 @@ def main(
     clock: Clock | None = None,
 ) -> int:
     args = build_parser().parse_args(argv)
-    env = os.environ if env is None else env
-    console = console or Console()
-    options = azure_options(args, env)
-    console.redactor.add(options.client_secret)
-    configure_logging(args.verbose, console.redactor)
+    env, console, options = start_cli(args, env, console)
     try:
         workflow = resolve_workflow(args, env)
     except (SettingsError, UsageError) as error:
