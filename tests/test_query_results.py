@@ -12,7 +12,13 @@ import pytest
 from securescore.local_engine import LocalEngine
 from securescore.queries import QUERY_NAMES, render_queries
 from securescore.sample_data import generate_sample
-from securescore.settings import Settings, parse_settings, read_stack_values, settings_from_stack
+from securescore.settings import (
+    Settings,
+    available_stacks,
+    parse_settings,
+    read_stack_values,
+    settings_from_stack,
+)
 from tests.reference import Reference
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -29,8 +35,8 @@ def settings_with(count: int, **overrides: Any) -> Settings:
 
 @cache
 def case(name: str) -> tuple[Settings, dict[str, list[dict[str, Any]]]]:
-    if name == "example":
-        settings = settings_from_stack("example")
+    if name.startswith("stack:"):  # every stack file in stacks/
+        settings = settings_from_stack(name.removeprefix("stack:"))
         return settings, generate_sample(settings, NOW)
     if name == "one":
         settings = settings_with(1)
@@ -85,7 +91,7 @@ def edge_case() -> tuple[Settings, dict[str, list[dict[str, Any]]]]:
     return settings, {"SecureScores": scores, "SecureScoreControls": controls}
 
 
-CASES = ("example", "one", "forty", "empty", "old", "edges")
+CASES = (*(f"stack:{stack}" for stack in available_stacks()), "one", "forty", "empty", "old", "edges")
 
 
 @cache
@@ -124,7 +130,7 @@ def test_query_matches_reference(name: str, query: str) -> None:
 
 
 def test_example_shows_every_part_of_the_report() -> None:
-    _, expected = results("example")
+    _, expected = results("stack:example")
     subs = expected["subscriptions"]
     assert subs[0]["Dropped"] and subs[0]["SubscriptionId"].startswith("22222222")
     assert [s["HasData"] for s in subs].count(False) == 2  # stale and never reported
