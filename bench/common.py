@@ -1,0 +1,117 @@
+"""Shared pieces: bench configuration, settings with N subscriptions, timing, item results."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from securescore.settings import Settings, parse_settings
+
+T = TypeVar("T")
+
+REPORT_NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+REPORT_NOW_TEXT = "2026-11-23T07:00:00Z"
+DEPLOYMENT_SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
+WORKSPACE_ID = (
+    f"/subscriptions/{DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-mon"
+    "/providers/Microsoft.OperationalInsights/workspaces/law-bench"
+)
+
+
+@dataclass
+class BenchConfig:
+    """Sizes and repeats of every item. ``repeat`` (when set) overrides every per-item default."""
+
+    deploy_sizes: Sequence[int] = (1, 100, 500)
+    deploy_repeats: dict[int, int] = field(default_factory=lambda: {1: 5, 100: 3, 500: 1})
+    workflow_sizes: Sequence[int] = (1, 500)
+    email_sizes: Sequence[int] = (1, 100, 500)
+    email_controls: int = 15
+    preview_repeats: int = 5
+    query_subscriptions: int = 500
+    query_days: int = 90
+    query_controls: int = 15
+    query_repeats: int = 5
+    repeat: int | None = None
+    quick: bool = False
+
+    def repeats(self, default: int) -> int:
+        return self.repeat if self.repeat is not None else default
+
+
+def quick_config(repeat: int | None = None) -> BenchConfig:
+    """Fewer repeats and smaller sizes: a smoke test of every item in well under a minute."""
+    return BenchConfig(
+        deploy_sizes=(1, 10),
+        deploy_repeats={1: 1, 10: 1},
+        workflow_sizes=(1, 10),
+        email_sizes=(1, 10),
+        preview_repeats=1,
+        query_subscriptions=10,
+        query_days=30,
+        query_repeats=1,
+        repeat=repeat,
+        quick=True,
+    )
+
+
+def subscription_entries(count: int) -> list[str]:
+    """N valid monitored subscriptions, "<GUID>=<name>" (the same idea as tests/conftest.py)."""
+    return [f"{i:08x}-0000-4000-8000-{i:012x}=Subscription {i}" for i in range(1, count + 1)]
+
+
+def config_values(count: int) -> dict[str, Any]:
+    """Stack values (keys without the namespace) of a valid stack with N subscriptions."""
+    return {
+        "location": "westeurope",
+        "deploymentSubscriptionId": DEPLOYMENT_SUBSCRIPTION,
+        "subscriptions": subscription_entries(count),
+        "workspaceResourceId": WORKSPACE_ID,
+        "recipients": ["secops@contoso.example"],
+    }
+
+
+def make_settings(count: int) -> Settings:
+    return parse_settings(config_values(count))
+
+
+def timed(func: Callable[[], T]) -> tuple[float, T]:
+    """Seconds taken by ``func()`` (after a full garbage collection), and its result."""
+    gc.collect()
+    start = time.perf_counter()
+    result = func()
+    return time.perf_counter() - start, result
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def kib(size: int) -> str:
+    return f"{size / 1024:.1f} KiB"
+
+
+@dataclass
+class ItemResult:
+    """One benchmark item: a table (header + rows), its target, whether it passed, notes, raw numbers."""
+
+    key: str
+    title: str
+    target: str
+    header: list[str]
+    rows: list[list[str]]
+    passed: bool | None  # None: a measurement without a target
+    notes: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def verdict(self) -> str:
+        if self.passed is None:
+            return "n/a"
+        return "PASS" if self.passed else "MISS"

@@ -1,0 +1,54 @@
+"""Sample data runs of the workflow (``run_locally``), shared by the workflow and email size items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from bench.common import REPORT_NOW, make_settings, timed
+from logicapp.local_run import LocalRun, run_locally
+from securescore.local_engine import LocalEngine
+from securescore.sample_data import generate_sample
+
+
+class EngineSource:
+    """A data source answering every query from a LocalEngine (what SampleSource does, timed apart)."""
+
+    def __init__(self, engine: LocalEngine) -> None:
+        self.engine = engine
+
+    def run_query(self, kql: str) -> list[dict[str, Any]]:
+        return self.engine.run(kql)
+
+    def describe(self) -> str:
+        return "bench sample data"
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    subscriptions: int
+    controls: int
+    rows: int
+    load_s: float
+    run_s: float
+    local: LocalRun
+
+
+def sample_run(subscriptions: int, controls: int = 15, fail_query: str | None = None) -> SampleRun:
+    """generate_sample (default 120 days, so every trend week has data) + load + one run, cached per size."""
+    return _sample_run(subscriptions, controls, fail_query)
+
+
+@cache
+def _sample_run(subscriptions: int, controls: int, fail_query: str | None) -> SampleRun:
+    settings = make_settings(subscriptions)
+    tables = generate_sample(settings, REPORT_NOW, controls=controls)
+    load_s, engine = timed(lambda: LocalEngine(tables))
+    rows = sum(len(r) for r in tables.values())
+    tables.clear()  # the engine holds its own copy; the row dicts would only slow the collections in timed()
+    try:
+        run_s, local = timed(lambda: run_locally(settings, EngineSource(engine), REPORT_NOW, fail_query=fail_query))
+    finally:
+        engine.close()
+    return SampleRun(subscriptions, controls, rows, load_s, run_s, local)
