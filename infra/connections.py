@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 from pulumi_azure_native import resources, web
 
@@ -10,67 +12,64 @@ from logicapp.connections import LOGS_API, OFFICE365_API, managed_api_id
 from securescore.settings import Settings
 
 
-class ApiConnections(pulumi.ComponentResource):
+@dataclass(frozen=True)
+class ApiConnections:
     logs_id: pulumi.Output[str]
     office365_id: pulumi.Output[str]
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        settings: Settings,
-        resource_group_name: pulumi.Input[str],
-        providers: Providers,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("securescore:index:ApiConnections", name, None, opts)
-        child_opts = providers.opts(settings.deployment_subscription_id, self)
 
-        if settings.logs_auth == "managedIdentity":
-            # web.Connection cannot express kind V1 or parameterValueSet (pulumi-azure-native#2069),
-            # so the managed-identity connection is a generic ARM resource.
-            logs: pulumi.CustomResource = resources.Resource(
-                LOGS_API,
-                resource_group_name=resource_group_name,
-                resource_provider_namespace="Microsoft.Web",
-                resource_type="connections",
-                api_version="2016-06-01",
-                parent_resource_path="",
-                resource_name_=settings.logs_connection_name,
-                location=settings.location,
-                kind="V1",
-                properties={
-                    "displayName": f"{settings.logic_app_name}: Azure Monitor Logs (managed identity)",
-                    "api": {"id": managed_api_id(settings, LOGS_API)},
-                    "parameterValueSet": {"name": "managedIdentityAuth", "values": {}},
-                },
-                opts=child_opts,
-            )
-        else:
-            # OAuth: created without credentials; a user authorizes it after `pulumi up`.
-            logs = web.Connection(
-                LOGS_API,
-                resource_group_name=resource_group_name,
-                connection_name=settings.logs_connection_name,
-                location=settings.location,
-                properties=web.ApiConnectionDefinitionPropertiesArgs(
-                    display_name=f"{settings.logic_app_name}: Azure Monitor Logs",
-                    api=web.ApiReferenceArgs(id=managed_api_id(settings, LOGS_API)),
-                ),
-                opts=child_opts,
-            )
-        # Office 365 accepts only an interactive user's consent: always authorized after `pulumi up`.
-        office365 = web.Connection(
-            OFFICE365_API,
+def api_connections(
+    *,
+    settings: Settings,
+    resource_group_name: pulumi.Input[str],
+    providers: Providers,
+    parent: pulumi.Resource,
+) -> ApiConnections:
+    child_opts = providers.opts(settings.deployment_subscription_id, parent)
+
+    if settings.logs_auth == "managedIdentity":
+        # web.Connection cannot express kind V1 or parameterValueSet (pulumi-azure-native#2069),
+        # so the managed-identity connection is a generic ARM resource.
+        logs: pulumi.CustomResource = resources.Resource(
+            LOGS_API,
             resource_group_name=resource_group_name,
-            connection_name=settings.office365_connection_name,
+            resource_provider_namespace="Microsoft.Web",
+            resource_type="connections",
+            api_version="2016-06-01",
+            parent_resource_path="",
+            resource_name_=settings.logs_connection_name,
+            location=settings.location,
+            kind="V1",
+            properties={
+                "displayName": f"{settings.logic_app_name}: Azure Monitor Logs (managed identity)",
+                "api": {"id": managed_api_id(settings, LOGS_API)},
+                "parameterValueSet": {"name": "managedIdentityAuth", "values": {}},
+            },
+            opts=child_opts,
+        )
+    else:
+        # OAuth: created without credentials; a user authorizes it after `pulumi up`.
+        logs = web.Connection(
+            LOGS_API,
+            resource_group_name=resource_group_name,
+            connection_name=settings.logs_connection_name,
             location=settings.location,
             properties=web.ApiConnectionDefinitionPropertiesArgs(
-                display_name=f"{settings.logic_app_name}: Office 365 Outlook",
-                api=web.ApiReferenceArgs(id=managed_api_id(settings, OFFICE365_API)),
+                display_name=f"{settings.logic_app_name}: Azure Monitor Logs",
+                api=web.ApiReferenceArgs(id=managed_api_id(settings, LOGS_API)),
             ),
             opts=child_opts,
         )
-        self.logs_id = logs.id
-        self.office365_id = office365.id
-        self.register_outputs({"logsConnectionId": self.logs_id, "office365ConnectionId": self.office365_id})
+    # Office 365 accepts only an interactive user's consent: always authorized after `pulumi up`.
+    office365 = web.Connection(
+        OFFICE365_API,
+        resource_group_name=resource_group_name,
+        connection_name=settings.office365_connection_name,
+        location=settings.location,
+        properties=web.ApiConnectionDefinitionPropertiesArgs(
+            display_name=f"{settings.logic_app_name}: Office 365 Outlook",
+            api=web.ApiReferenceArgs(id=managed_api_id(settings, OFFICE365_API)),
+        ),
+        opts=child_opts,
+    )
+    return ApiConnections(logs_id=logs.id, office365_id=office365.id)

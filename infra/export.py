@@ -20,47 +20,40 @@ def event_sources(settings: Settings) -> list[str]:
     return sources
 
 
-class ContinuousExport(pulumi.ComponentResource):
+def continuous_export(
+    name: str,
+    *,
+    settings: Settings,
+    subscription: Subscription,
+    workspace_resource_id: str,
+    providers: Providers,
+    groups: ResourceGroups,
+    parent: pulumi.Resource,
+    depends_on: list[pulumi.Resource] | None = None,
+) -> security.Automation:
     """A resource group in the monitored subscription holding its Microsoft.Security/automations.
 
     The automation must live in the subscription it exports (its scope path is that subscription).
     """
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        settings: Settings,
-        subscription: Subscription,
-        workspace_resource_id: str,
-        providers: Providers,
-        groups: ResourceGroups,
-        depends_on: list[pulumi.Resource] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("securescore:index:ContinuousExport", name, None, opts)
-        group = groups.get_or_create(
-            f"{name}-rg", subscription.id, settings.export.resource_group_name, parent=self
-        )
-        scope_path = f"/subscriptions/{subscription.id}"
-        self.automation = security.Automation(
-            f"{name}-automation",
-            resource_group_name=group.name,
-            automation_name=settings.export.automation_name,
-            location=settings.location,
-            description=f"Secure score export to Log Analytics for the {settings.logic_app_name} report",
-            is_enabled=True,
-            scopes=[
-                security.AutomationScopeArgs(
-                    scope_path=scope_path, description=f"Subscription {subscription.name}"
-                )
-            ],
-            sources=[security.AutomationSourceArgs(event_source=s) for s in event_sources(settings)],
-            actions=[
-                security.AutomationActionWorkspaceArgs(
-                    action_type="Workspace", workspace_resource_id=workspace_resource_id
-                )
-            ],
-            opts=providers.opts(subscription.id, self, depends_on),
-        )
-        self.register_outputs({"automationId": self.automation.id})
+    group = groups.get_or_create(f"{name}-rg", subscription.id, settings.export.resource_group_name, parent=parent)
+    scope_path = f"/subscriptions/{subscription.id}"
+    return security.Automation(
+        f"{name}-automation",
+        resource_group_name=group.name,
+        automation_name=settings.export.automation_name,
+        location=settings.location,
+        description=f"Secure score export to Log Analytics for the {settings.logic_app_name} report",
+        is_enabled=True,
+        scopes=[
+            security.AutomationScopeArgs(
+                scope_path=scope_path, description=f"Subscription {subscription.name}"
+            )
+        ],
+        sources=[security.AutomationSourceArgs(event_source=s) for s in event_sources(settings)],
+        actions=[
+            security.AutomationActionWorkspaceArgs(
+                action_type="Workspace", workspace_resource_id=workspace_resource_id
+            )
+        ],
+        opts=providers.opts(subscription.id, parent, depends_on),
+    )

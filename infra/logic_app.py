@@ -13,45 +13,39 @@ from logicapp.connections import connections_value
 from securescore.settings import Settings
 
 
-class ReportLogicApp(pulumi.ComponentResource):
-    workflow_id: pulumi.Output[str]
-    principal_id: pulumi.Output[str]
+def report_logic_app(
+    name: str,
+    *,
+    settings: Settings,
+    resource_group_name: pulumi.Input[str],
+    logs_connection_id: pulumi.Input[str],
+    office365_connection_id: pulumi.Input[str],
+    providers: Providers,
+    parent: pulumi.Resource,
+) -> logic.Workflow:
+    def connections(ids: list[Any]) -> dict[str, Any]:
+        return connections_value(settings, logs_connection_id=ids[0], office365_connection_id=ids[1])
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        settings: Settings,
-        resource_group_name: pulumi.Input[str],
-        logs_connection_id: pulumi.Input[str],
-        office365_connection_id: pulumi.Input[str],
-        providers: Providers,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("securescore:index:ReportLogicApp", name, None, opts)
+    return logic.Workflow(
+        name,
+        resource_group_name=resource_group_name,
+        workflow_name=settings.logic_app_name,
+        location=settings.location,
+        identity=logic.ManagedServiceIdentityArgs(type="SystemAssigned"),
+        state="Enabled",
+        # Passed as-is: the same dict that scripts.package writes and the local runner executes.
+        definition=workflow_definition.build_definition(settings),
+        parameters={
+            "$connections": logic.WorkflowParameterArgs(
+                value=pulumi.Output.all(logs_connection_id, office365_connection_id).apply(connections)
+            )
+        },
+        opts=providers.opts(settings.deployment_subscription_id, parent),
+    )
 
-        def connections(ids: list[Any]) -> dict[str, Any]:
-            return connections_value(settings, logs_connection_id=ids[0], office365_connection_id=ids[1])
 
-        self.workflow = logic.Workflow(
-            name,
-            resource_group_name=resource_group_name,
-            workflow_name=settings.logic_app_name,
-            location=settings.location,
-            identity=logic.ManagedServiceIdentityArgs(type="SystemAssigned"),
-            state="Enabled",
-            # Passed as-is: the same dict that scripts.package writes and the local runner executes.
-            definition=workflow_definition.build_definition(settings),
-            parameters={
-                "$connections": logic.WorkflowParameterArgs(
-                    value=pulumi.Output.all(logs_connection_id, office365_connection_id).apply(connections)
-                )
-            },
-            opts=providers.opts(settings.deployment_subscription_id, self),
-        )
-        self.workflow_id = self.workflow.id
-        self.principal_id = self.workflow.identity.apply(_principal_id)
-        self.register_outputs({"workflowId": self.workflow_id, "principalId": self.principal_id})
+def principal_id_of(workflow: logic.Workflow) -> pulumi.Output[str]:
+    return workflow.identity.apply(_principal_id)
 
 
 def _principal_id(identity: Any) -> str:

@@ -2,7 +2,7 @@
 
 The deployment group, a created workspace's group and each subscription's export group may be the
 same Azure group (same subscription, same name, case-insensitively); registering it twice would make
-two resources fight over one group, so the first component that asks creates it and the others
+two resources fight over one group, so the first caller that asks creates it and the others
 reuse it.
 """
 

@@ -55,31 +55,25 @@ def assignment_name(scope: str, principal_id: str, role_guid: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{scope.lower()}|{principal_id.lower()}|{role_guid.lower()}"))
 
 
-class RoleAssignments(pulumi.ComponentResource):
-    def __init__(
-        self,
-        name: str,
-        *,
-        settings: Settings,
-        principal_id: pulumi.Output[str],
-        providers: Providers,
-        depends_on: list[pulumi.Resource] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("securescore:index:RoleAssignments", name, None, opts)
-        self.assignments: list[authorization.RoleAssignment] = []
-        for grant in grants(settings):
-            self.assignments.append(
-                authorization.RoleAssignment(
-                    f"{name}-{grant.logical_name}",
-                    scope=grant.scope,
-                    role_definition_id=grant.role_definition_id,
-                    principal_id=principal_id,
-                    principal_type="ServicePrincipal",
-                    role_assignment_name=principal_id.apply(
-                        lambda p, g=grant: assignment_name(g.scope, p, g.role_guid)
-                    ),
-                    opts=providers.opts(grant.subscription_id, self, depends_on),
-                )
-            )
-        self.register_outputs({"roleAssignmentIds": [a.id for a in self.assignments]})
+def role_assignments(
+    name: str,
+    *,
+    settings: Settings,
+    principal_id: pulumi.Output[str],
+    providers: Providers,
+    parent: pulumi.Resource,
+    depends_on: list[pulumi.Resource] | None = None,
+) -> list[authorization.RoleAssignment]:
+    """One assignment per grant, each through the provider of the subscription it is in."""
+    return [
+        authorization.RoleAssignment(
+            f"{name}-{grant.logical_name}",
+            scope=grant.scope,
+            role_definition_id=grant.role_definition_id,
+            principal_id=principal_id,
+            principal_type="ServicePrincipal",
+            role_assignment_name=principal_id.apply(lambda p, g=grant: assignment_name(g.scope, p, g.role_guid)),
+            opts=providers.opts(grant.subscription_id, parent, depends_on),
+        )
+        for grant in grants(settings)
+    ]

@@ -6,6 +6,8 @@ only uses its id, so nothing about it can be changed or deleted by ``pulumi dest
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 from pulumi_azure_native import operationalinsights, operationsmanagement
 
@@ -14,44 +16,42 @@ from infra.resource_groups import ResourceGroups
 from securescore.settings import Settings
 
 
-class CreatedWorkspace(pulumi.ComponentResource):
-    def __init__(
-        self,
-        name: str,
-        *,
-        settings: Settings,
-        providers: Providers,
-        groups: ResourceGroups,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("securescore:index:LogAnalyticsWorkspace", name, None, opts)
-        ws = settings.workspace
-        if ws.existing:
-            raise ValueError("CreatedWorkspace is only for a workspace the stack creates")
-        group = groups.get_or_create(f"{name}-rg", ws.subscription_id, ws.resource_group_name, parent=self)
-        self.workspace = operationalinsights.Workspace(
-            name,
-            resource_group_name=group.name,
-            workspace_name=ws.name,
-            location=settings.location,
-            sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
-            retention_in_days=ws.retention_days,
-            opts=providers.opts(ws.subscription_id, self),
-        )
-        # Without this solution Defender for Cloud's exported tables do not appear in the workspace.
-        solution_name = f"SecurityCenterFree({ws.name})"
-        self.solution = operationsmanagement.Solution(
-            f"{name}-securitycenterfree",
-            resource_group_name=group.name,
-            solution_name=solution_name,
-            location=settings.location,
-            plan=operationsmanagement.SolutionPlanArgs(
-                name=solution_name,
-                publisher="Microsoft",
-                product="OMSGallery/SecurityCenterFree",
-                promotion_code="",
-            ),
-            properties=operationsmanagement.SolutionPropertiesArgs(workspace_resource_id=self.workspace.id),
-            opts=providers.opts(ws.subscription_id, self),
-        )
-        self.register_outputs({"workspaceId": self.workspace.id})
+@dataclass(frozen=True)
+class CreatedWorkspace:
+    workspace: operationalinsights.Workspace
+    solution: operationsmanagement.Solution
+
+
+def created_workspace(
+    name: str, *, settings: Settings, providers: Providers, groups: ResourceGroups, parent: pulumi.Resource
+) -> CreatedWorkspace:
+    ws = settings.workspace
+    if ws.existing:
+        raise ValueError("created_workspace is only for a workspace the stack creates")
+    group = groups.get_or_create(f"{name}-rg", ws.subscription_id, ws.resource_group_name, parent=parent)
+    workspace = operationalinsights.Workspace(
+        name,
+        resource_group_name=group.name,
+        workspace_name=ws.name,
+        location=settings.location,
+        sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
+        retention_in_days=ws.retention_days,
+        opts=providers.opts(ws.subscription_id, parent),
+    )
+    # Without this solution Defender for Cloud's exported tables do not appear in the workspace.
+    solution_name = f"SecurityCenterFree({ws.name})"
+    solution = operationsmanagement.Solution(
+        f"{name}-securitycenterfree",
+        resource_group_name=group.name,
+        solution_name=solution_name,
+        location=settings.location,
+        plan=operationsmanagement.SolutionPlanArgs(
+            name=solution_name,
+            publisher="Microsoft",
+            product="OMSGallery/SecurityCenterFree",
+            promotion_code="",
+        ),
+        properties=operationsmanagement.SolutionPropertiesArgs(workspace_resource_id=workspace.id),
+        opts=providers.opts(ws.subscription_id, parent),
+    )
+    return CreatedWorkspace(workspace, solution)
