@@ -27,6 +27,20 @@ def api_connections(
 ) -> ApiConnections:
     child_opts = providers.opts(settings.deployment_subscription_id, parent)
 
+    def oauth_connection(api: str, connection_name: str, label: str) -> web.Connection:
+        """Created without credentials: a user authorizes it after `pulumi up` (scripts.authorize)."""
+        return web.Connection(
+            api,
+            resource_group_name=resource_group_name,
+            connection_name=connection_name,
+            location=settings.location,
+            properties=web.ApiConnectionDefinitionPropertiesArgs(
+                display_name=f"{settings.logic_app_name}: {label}",
+                api=web.ApiReferenceArgs(id=managed_api_id(settings, api)),
+            ),
+            opts=child_opts,
+        )
+
     if settings.logs_auth == "managedIdentity":
         # web.Connection cannot express kind V1 or parameterValueSet (pulumi-azure-native#2069),
         # so the managed-identity connection is a generic ARM resource.
@@ -48,28 +62,7 @@ def api_connections(
             opts=child_opts,
         )
     else:
-        # OAuth: created without credentials; a user authorizes it after `pulumi up`.
-        logs = web.Connection(
-            LOGS_API,
-            resource_group_name=resource_group_name,
-            connection_name=settings.logs_connection_name,
-            location=settings.location,
-            properties=web.ApiConnectionDefinitionPropertiesArgs(
-                display_name=f"{settings.logic_app_name}: Azure Monitor Logs",
-                api=web.ApiReferenceArgs(id=managed_api_id(settings, LOGS_API)),
-            ),
-            opts=child_opts,
-        )
+        logs = oauth_connection(LOGS_API, settings.logs_connection_name, "Azure Monitor Logs")
     # Office 365 accepts only an interactive user's consent: always authorized after `pulumi up`.
-    office365 = web.Connection(
-        OFFICE365_API,
-        resource_group_name=resource_group_name,
-        connection_name=settings.office365_connection_name,
-        location=settings.location,
-        properties=web.ApiConnectionDefinitionPropertiesArgs(
-            display_name=f"{settings.logic_app_name}: Office 365 Outlook",
-            api=web.ApiReferenceArgs(id=managed_api_id(settings, OFFICE365_API)),
-        ),
-        opts=child_opts,
-    )
+    office365 = oauth_connection(OFFICE365_API, settings.office365_connection_name, "Office 365 Outlook")
     return ApiConnections(logs_id=logs.id, office365_id=office365.id)
