@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller sizes (a smoke test)")
     parser.add_argument("--repeat", type=int, metavar="N", help="runs per measurement for every item "
-                        "(default: 5; deploy 5/3/1 at 1/100/500 subscriptions)")
+                        "(default: 5; deploy 31/3/1 at 1/100/500 subscriptions)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the raw numbers as JSON")
     parser.add_argument("--only", nargs="+", choices=list(ITEMS), metavar="ITEM",
                         help=f"run only these items ({', '.join(ITEMS)})")
