@@ -24,7 +24,6 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 from azure.core.pipeline.transport import HttpTransport
 
-from scripts.arm import WEB_API_VERSION, ArmClient, ArmError, connection_id
 from scripts.cli_common import (
     ARM_SCOPE,
     EXIT_FAILED,
@@ -42,6 +41,7 @@ from scripts.cli_common import (
     start_cli,
     token_claims,
 )
+from securescore.arm import WEB_API_VERSION, ArmClient, ArmError, connection_id
 from securescore.settings import SettingsError
 
 DEFAULT_REDIRECT_URL = "https://portal.azure.com"

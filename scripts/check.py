@@ -27,14 +27,6 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from azure.core.pipeline.transport import HttpTransport
 from azure.monitor.query import LogsQueryClient, LogsQueryPartialResult
 
-from scripts.arm import (
-    SECURITY_API_VERSION,
-    ArmClient,
-    ArmError,
-    connection_id,
-    secure_scores_path,
-    workflow_id,
-)
 from scripts.authorize import CONNECTED, Target, read_state
 from scripts.cli_common import (
     ARM_SCOPE,
@@ -54,6 +46,14 @@ from scripts.cli_common import (
     token_claims,
 )
 from scripts.run_now import Run, failed_actions, parse_time, recent_runs
+from securescore.arm import (
+    SECURITY_API_VERSION,
+    ArmClient,
+    ArmError,
+    connection_id,
+    secure_scores_path,
+    workflow_id,
+)
 from securescore.settings import Settings, SettingsError
 
 FRESHNESS_QUERY = """SecureScores

@@ -24,14 +24,13 @@ from typing import Any, TextIO
 
 from azure.core.credentials import TokenCredential
 
+from securescore.arm import ARM_ENDPOINT, ARM_SCOPE  # noqa: F401  (re-exported for the scripts)
 from securescore.settings import Settings, SettingsError, settings_from_stack
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a check or an Azure call failed
 EXIT_USAGE = 2  # bad arguments or configuration
 
-ARM_ENDPOINT = "https://management.azure.com"
-ARM_SCOPE = "https://management.azure.com/.default"
 REDACTED = "[redacted]"
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")

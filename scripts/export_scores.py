@@ -21,7 +21,6 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 from azure.core.pipeline.transport import HttpTransport
 
-from scripts.arm import SECURITY_API_VERSION, ArmClient, ArmError, secure_score_controls_path, secure_scores_path
 from scripts.check import secure_score_fix
 from scripts.cli_common import (
     ARM_SCOPE,
@@ -41,6 +40,7 @@ from scripts.cli_common import (
     start_cli,
     token_claims,
 )
+from securescore.arm import SECURITY_API_VERSION, ArmClient, ArmError, secure_score_controls_path, secure_scores_path
 from securescore.settings import SettingsError
 
 KIND_SCORE = "secureScore"

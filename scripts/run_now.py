@@ -21,7 +21,6 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.core.pipeline.transport import HttpTransport
 
 from logicapp.definition import TRIGGER_NAME
-from scripts.arm import LOGIC_API_VERSION, ArmClient, ArmError, workflow_id
 from scripts.cli_common import (
     ARM_SCOPE,
     EXIT_FAILED,
@@ -38,6 +37,7 @@ from scripts.cli_common import (
     report_usage_error,
     start_cli,
 )
+from securescore.arm import LOGIC_API_VERSION, ArmClient, ArmError, workflow_id
 from securescore.settings import SettingsError
 
 DEFAULT_TRIGGER = TRIGGER_NAME  # the Recurrence trigger of logicapp.definition ("Weekly_schedule")

@@ -12,18 +12,22 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from securescore.arm import (
+    SECURITY_API_VERSION,
+    ArmClient,
+    ArmError,
+    secure_score_controls_path,
+    secure_scores_path,
+)
 from securescore.local_engine import LocalEngine, table_schemas, to_json_value
 from securescore.sample_data import generate_sample
 from securescore.settings import Settings
 
-ARM_ENDPOINT = "https://management.azure.com"
-ARM_SCOPE = "https://management.azure.com/.default"
-SECURE_SCORE_API_VERSION = "2020-01-01"
 REPORT_TABLES = ("SecureScores", "SecureScoreControls")
 # The columns the report queries read; the others of kql/tables.json may be absent from a CSV.
 REQUIRED_COLUMNS = {
@@ -245,63 +249,33 @@ class ApiSource(_EngineSource):
     ) -> None:
         self.settings, self.now = settings, now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
         self.warnings = []
-        self.client = _arm_client(credential, transport, retry_total)
+        self.client = ArmClient(credential, transport, retry_total)
         self.tables: dict[str, list[dict[str, Any]]] = {t: [] for t in REPORT_TABLES}
         for sub in settings.subscriptions:
             self._load_subscription(sub.id)
         self.engine = LocalEngine(self.tables)
 
     def describe(self) -> str:
-        return (f"Secure Score API (api-version {SECURE_SCORE_API_VERSION}) for "
+        return (f"Secure Score API (api-version {SECURITY_API_VERSION}) for "
                 f"{len(self.settings.subscriptions)} subscription(s), read at {self.now:%Y-%m-%d %H:%M} UTC")
 
     def _load_subscription(self, sub_id: str) -> None:
-        base = f"/subscriptions/{sub_id}/providers/Microsoft.Security"
         try:
-            scores = list(self._pages(f"{base}/secureScores", sub_id))
+            scores = self._fetch(secure_scores_path(sub_id), sub_id)
         except _NoSecureScore:
             self.warnings.append(f"subscription {sub_id}: no secure score (Defender for Cloud not enabled, "
                                  "or the subscription is disabled); it is reported without data")
             return
-        controls = list(self._pages(f"{base}/secureScoreControls", sub_id, {"$expand": "definition"}))
+        controls = self._fetch(secure_score_controls_path(sub_id), sub_id, {"$expand": "definition"})
         self.tables["SecureScores"].extend(self._score_row(sub_id, s) for s in scores)
         self.tables["SecureScoreControls"].extend(self._control_row(sub_id, c) for c in controls)
 
-    def _pages(self, path: str, sub_id: str, params: Mapping[str, str] | None = None) -> Iterator[dict[str, Any]]:
-        from azure.core.rest import HttpRequest
-
-        request = HttpRequest("GET", ARM_ENDPOINT + path,
-                              params={"api-version": SECURE_SCORE_API_VERSION, **(params or {})})
-        while request is not None:
-            response = self.client.send_request(request)
-            self._check(response, sub_id)
-            body = response.json()
-            yield from body.get("value", [])
-            link = body.get("nextLink")
-            # nextLink already carries api-version and the skip token.
-            request = HttpRequest("GET", link) if link else None
-
-    def _check(self, response: Any, sub_id: str) -> None:
-        status = response.status_code
-        if status == 200:
-            return
+    def _fetch(self, path: str, sub_id: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """Every item of a Secure Score list (pages followed), with ARM errors told per subscription."""
         try:
-            error = response.json().get("error", {})
-        except ValueError:
-            error = {}
-        message = error.get("message") or response.text()[:300]
-        if status == 404 and "does not exist" in message:
-            raise _NoSecureScore(message)
-        if status == 403:
-            raise SourceError(
-                f"subscription {sub_id}: access denied (HTTP 403: {error.get('code', '')}); give your "
-                "account Reader or Security Reader on the subscription")
-        if status == 401:
-            raise SourceError(f"subscription {sub_id}: not signed in (HTTP 401): {message}")
-        if status == 429:
-            raise SourceError(f"subscription {sub_id}: throttled by Azure Resource Manager (HTTP 429); "
-                              "wait a minute and run again")
-        raise SourceError(f"subscription {sub_id}: Secure Score API failed (HTTP {status}): {message}")
+            return list(self.client.list(path, SECURITY_API_VERSION, params=params))
+        except ArmError as error:
+            raise _explain(error, sub_id) from error
 
     def _common(self, sub_id: str, resource: Mapping[str, Any], table: str) -> dict[str, Any]:
         resource_id = resource.get("id", "")
@@ -334,6 +308,21 @@ class ApiSource(_EngineSource):
                                               (definition.get("properties") or {}).get("assessmentDefinitions", [])]}
 
 
+def _explain(error: ArmError, sub_id: str) -> Exception:
+    if error.status == 404 and "does not exist" in error.message:
+        return _NoSecureScore(error.message)
+    if error.status == 403:
+        return SourceError(
+            f"subscription {sub_id}: access denied (HTTP 403: {error.code}); give your "
+            "account Reader or Security Reader on the subscription")
+    if error.status == 401:
+        return SourceError(f"subscription {sub_id}: not signed in (HTTP 401): {error.message}")
+    if error.status == 429:
+        return SourceError(f"subscription {sub_id}: throttled by Azure Resource Manager (HTTP 429); "
+                           "wait a minute and run again")
+    return SourceError(f"subscription {sub_id}: Secure Score API failed (HTTP {error.status}): {error.message}")
+
+
 class _NoSecureScore(Exception):
     """404 "Secure score 'ascScore' does not exist": the subscription has no score to report."""
 
@@ -344,26 +333,3 @@ def _number(value: Any) -> float | None:
 
 def _whole(value: Any) -> int | None:
     return None if value is None else int(value)
-
-
-def _arm_client(credential: Any, transport: Any = None, retry_total: int = 3) -> Any:
-    from azure.core.pipeline.policies import (
-        HeadersPolicy,
-        NetworkTraceLoggingPolicy,
-        RequestIdPolicy,
-        RetryPolicy,
-        UserAgentPolicy,
-    )
-    from azure.mgmt.core import ARMPipelineClient
-    from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
-
-    policies = [
-        RequestIdPolicy(),
-        HeadersPolicy(),
-        UserAgentPolicy(sdk_moniker="securescore-report"),
-        RetryPolicy(retry_total=retry_total),  # retries 429 and 5xx with ARM's Retry-After before anything is reported
-        ARMChallengeAuthenticationPolicy(credential, ARM_SCOPE),
-        NetworkTraceLoggingPolicy(),
-    ]
-    kwargs = {"transport": transport} if transport is not None else {}
-    return ARMPipelineClient(base_url=ARM_ENDPOINT, policies=policies, **kwargs)

@@ -1,4 +1,4 @@
-"""scripts.cli_common and scripts.arm: redaction, credentials, sign-in errors, the ARM client."""
+"""scripts.cli_common and securescore.arm: redaction, credentials, sign-in errors, the ARM client."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientSecretCredential, CredentialUnavailableError, DefaultAzureCredential
 
-from scripts.arm import ArmClient, ArmError
 from scripts.cli_common import (
     REDACTED,
     Redactor,
@@ -18,6 +17,7 @@ from scripts.cli_common import (
     explain_auth_error,
     token_claims,
 )
+from securescore.arm import ArmClient, ArmError
 from tests.fakes_arm import (
     FAKE_CODE,
     FAKE_SECRET,

@@ -187,6 +187,12 @@ class FakeCredential:
         return AccessToken("token", 4102444800)
 
 
+class _ClosedBody:
+    """The transport-level response behind HttpResponseImpl: nothing to release."""
+
+    def close(self) -> None: ...
+
+
 class FakeArmTransport(HttpTransport):
     """Answers GETs from a dict of path -> (status, body); records what was asked."""
 
@@ -201,7 +207,7 @@ class FakeArmTransport(HttpTransport):
         key = url.path + ("?page=2" if "page=2" in url.query else "")
         status, body = self.routes[key].pop(0) if len(self.routes[key]) > 1 else self.routes[key][0]
         response = HttpResponseImpl(
-            request=request, internal_response=None, status_code=status, reason="x",
+            request=request, internal_response=_ClosedBody(), status_code=status, reason="x",
             content_type="application/json", headers={"Content-Type": "application/json"},
             stream_download_generator=None,
         )

@@ -25,8 +25,8 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
-from scripts.cli_common import ARM_ENDPOINT, ARM_SCOPE
-
+ARM_ENDPOINT = "https://management.azure.com"
+ARM_SCOPE = "https://management.azure.com/.default"
 WEB_API_VERSION = "2016-06-01"  # Microsoft.Web/connections
 LOGIC_API_VERSION = "2016-06-01"  # Microsoft.Logic/workflows
 SECURITY_API_VERSION = "2020-01-01"  # Microsoft.Security/secureScores, secureScoreControls
@@ -79,12 +79,14 @@ def secure_score_controls_path(subscription_id: str) -> str:
 # --- client -----------------------------------------------------------------------------------
 
 
-def build_pipeline_client(credential: TokenCredential, transport: HttpTransport | None = None) -> ARMPipelineClient:
+def build_pipeline_client(
+    credential: TokenCredential, transport: HttpTransport | None = None, retry_total: int = 3
+) -> ARMPipelineClient:
     policies = [
         RequestIdPolicy(),
         HeadersPolicy(),
         UserAgentPolicy(sdk_moniker="securescore-report-scripts/0.1.0"),
-        RetryPolicy(retry_total=3),
+        RetryPolicy(retry_total=retry_total),  # retries 429 and 5xx, honouring Retry-After
         RedirectPolicy(),
         ARMChallengeAuthenticationPolicy(credential, ARM_SCOPE),
         ARMHttpLoggingPolicy(),
@@ -108,8 +110,10 @@ def _error_from_response(status: int, body: Any, text: str) -> tuple[str, str]:
 class ArmClient:
     """JSON calls against management.azure.com; paths are resource paths ("/subscriptions/...")."""
 
-    def __init__(self, credential: TokenCredential, transport: HttpTransport | None = None) -> None:
-        self._client = build_pipeline_client(credential, transport)
+    def __init__(
+        self, credential: TokenCredential, transport: HttpTransport | None = None, retry_total: int = 3
+    ) -> None:
+        self._client = build_pipeline_client(credential, transport, retry_total)
 
     def close(self) -> None:
         self._client.close()
