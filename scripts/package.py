@@ -16,7 +16,8 @@ from typing import Any
 
 from logicapp.connections import connections_value
 from logicapp.definition import build_definition
-from scripts.arm import connection_id
+from scripts.cli_common import EXIT_OK, EXIT_USAGE
+from securescore.arm import connection_id
 from securescore.settings import PROJECT_ROOT, Settings, SettingsError, settings_from_stack
 
 
@@ -46,12 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings_from_stack(args.stack)
     except SettingsError as error:
         print(error, file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     out: Path = args.out or PROJECT_ROOT / "build" / args.stack / "logicapp.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(package_json(settings), encoding="utf-8")
     print(out)
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -24,15 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from logicapp.local_run import CapturedEmail, DataSource, LocalRun, run_locally
+from scripts.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from securescore.queries import QUERY_NAMES
 from securescore.settings import PROJECT_ROOT, Settings, SettingsError, settings_from_stack
 
 DEFAULT_STACK = "example"
 SOURCES = ("sample", "csv", "workspace", "api")
-
-
-class UsageError(Exception):
-    pass
 
 
 def parse_now(text: str | None) -> datetime:
@@ -134,13 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings_from_stack(args.stack)
     except (UsageError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         source, note = open_source(source_name, args, settings, now)
         result = run_locally(settings, source, now, fail_query=args.fail_query, data_note=note)
     except Exception as error:  # a data source or the run failed: say which, never a traceback
         print(f"error: the {source_name} data source failed: {error}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     for warning in getattr(source, "warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
     email = result.email
@@ -161,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     print(out)
     if args.open and not _open_in_browser(out):
         print("note: no browser available here; open the file above yourself", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def _open_in_browser(path: Path) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -19,10 +19,10 @@ from securescore.settings import (
     read_stack_values,
     settings_from_stack,
 )
+from tests.conftest import REPORT_NOW, REPORT_TIME
 from tests.reference import Reference
 
-NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
-REPORT_TIME = "2026-11-23T07:00:00.0000000Z"
+NOW = REPORT_NOW
 TOLERANCE = 0.0101  # "within 0.01": both sides round to 2 decimals independently
 
 
