@@ -6,8 +6,8 @@ is registered.
 
 import pulumi
 
-from infra.config import load_settings
-from infra.stack import SecureScoreReport
+from securescore.infra.config import load_settings
+from securescore.infra.stack import SecureScoreReport
 
 settings = load_settings()
 report = SecureScoreReport("securescore-report", settings)

@@ -10,7 +10,7 @@ from typing import Any
 from bench import baseline_program
 from bench.common import BenchConfig, ItemResult, config_values, make_settings, median, timed
 from bench.mocks import PROJECT, PROVIDER_TYPE, CountingMocks, Recorded, run_under_mocks
-from logicapp.definition import build_definition
+from securescore.logicapp.definition import build_definition
 from securescore.settings import PROJECT_ROOT
 
 TARGET_RATIO = 1.2

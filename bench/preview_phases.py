@@ -52,10 +52,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         phases[name] = now - mark
         mark = now
 
-    import scripts.preview as preview
-    from securescore import sources  # noqa: F401 - the preview imports it for the sample source
-    from securescore.local_engine import LocalEngine
-    from securescore.sample_data import generate_sample
+    import securescore.cli.preview as preview
+    from securescore.datasources import sample  # noqa: F401 - the preview imports it for the sample source
+    from securescore.datasources.engine import LocalEngine
+    from securescore.datasources.sample_data import generate_sample
 
     lap("imports")
     settings = preview.settings_from_stack(args.stack)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bench.common import REPORT_NOW, REPORT_NOW_TEXT, BenchConfig, ItemResult, make_settings, median, timed
-from securescore.local_engine import LocalEngine
+from securescore.datasources.engine import LocalEngine
+from securescore.datasources.sample_data import generate_sample
 from securescore.queries import QUERY_NAMES, render_queries
-from securescore.sample_data import generate_sample
 
 
 def measure(subscriptions: int, days: int, controls: int, repeats: int) -> dict[str, Any]:

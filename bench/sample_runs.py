@@ -7,9 +7,9 @@ from functools import cache
 from typing import Any
 
 from bench.common import REPORT_NOW, make_settings, timed
-from logicapp.local_run import LocalRun, run_locally
-from securescore.local_engine import LocalEngine
-from securescore.sample_data import generate_sample
+from securescore.datasources.engine import LocalEngine
+from securescore.datasources.sample_data import generate_sample
+from securescore.emulator.local_run import LocalRun, run_locally
 
 
 class EngineSource:

@@ -13,8 +13,8 @@ from typing import Any
 
 from bench.common import BenchConfig, ItemResult, make_settings
 from bench.sample_runs import sample_run
-from logicapp.definition import build_definition
-from logicapp.runner import RunResult
+from securescore.emulator.runner import RunResult
+from securescore.logicapp.definition import build_definition
 
 TARGET_ACTIONS = 15
 TARGET_CHAIN = 5

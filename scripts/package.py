@@ -1,59 +1,7 @@
-"""Write a stack's Logic App package: the workflow definition and its parameters, for review and diff.
+"""Alias: `python -m scripts.package` runs `securescore.cli.package`."""
 
-    python -m scripts.package --stack prod [--out build/prod/logicapp.json]
-
-The definition is exactly what `pulumi up` deploys (logicapp.definition.build_definition); the
-connection ids are the ones the stack's connections get, derived from their names.
-"""
-
-from __future__ import annotations
-
-import argparse
-import json
-import sys
-from pathlib import Path
-from typing import Any
-
-from logicapp.connections import connections_value
-from logicapp.definition import build_definition
-from scripts.cli_common import EXIT_OK, EXIT_USAGE
-from securescore.arm import connection_id
-from securescore.settings import PROJECT_ROOT, Settings, SettingsError, settings_from_stack
-
-
-def build_package(settings: Settings) -> dict[str, Any]:
-    def deployed_id(name: str) -> str:
-        return connection_id(settings.deployment_subscription_id, settings.resource_group_name, name)
-
-    connections = connections_value(
-        settings,
-        logs_connection_id=deployed_id(settings.logs_connection_name),
-        office365_connection_id=deployed_id(settings.office365_connection_name),
-    )
-    return {"definition": build_definition(settings), "parameters": {"$connections": {"value": connections}}}
-
-
-def package_json(settings: Settings) -> str:
-    """Canonical text (sorted keys): the same settings give the same bytes, so diffs show real changes."""
-    return json.dumps(build_package(settings), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.package", description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
-    parser.add_argument("--out", type=Path, help="output file (default: build/<stack>/logicapp.json)")
-    args = parser.parse_args(argv)
-    try:
-        settings = settings_from_stack(args.stack)
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return EXIT_USAGE
-    out: Path = args.out or PROJECT_ROOT / "build" / args.stack / "logicapp.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(package_json(settings), encoding="utf-8")
-    print(out)
-    return EXIT_OK
-
+from securescore.cli.common import run
+from securescore.cli.package import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import jinja2
 
-from securescore.settings import PROJECT_ROOT, Settings
+from securescore.settings import Settings
 
 QUERY_NAMES = ("overall", "subscriptions", "trend", "top_controls", "unhealthy_controls", "freshness")
-KQL_DIR = PROJECT_ROOT / "kql"
+KQL_DIR = Path(__file__).resolve().parent / "kql"
 # What the deployed workflow puts in `let ReportTime = datetime(...)`: the run's time.
 LOGIC_APP_REPORT_TIME = "@{utcNow()}"
 

@@ -187,8 +187,8 @@ def stack_config(stack: str, **overrides: Any) -> dict[str, str]:
 
 def default_program() -> dict[str, Any]:
     """What __main__.py does, returning the outputs instead of exporting them."""
-    from infra.config import load_settings
-    from infra.stack import SecureScoreReport
+    from securescore.infra.config import load_settings
+    from securescore.infra.stack import SecureScoreReport
 
     settings = load_settings()
     return SecureScoreReport("securescore-report", settings).stack_outputs()

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from logicapp.definition import SCOPE, TRIGGER_NAME, build_definition, definition_json
-from logicapp.expressions import iter_expressions, parse, referenced_actions
+from securescore.emulator.expressions import iter_expressions, parse, referenced_actions
+from securescore.logicapp.definition import SCOPE, TRIGGER_NAME, build_definition, definition_json
 from securescore.queries import LOGIC_APP_REPORT_TIME, QUERY_NAMES, render_queries
 from securescore.settings import PROJECT_ROOT, available_stacks, settings_from_stack
 from tests.conftest import make_settings
@@ -87,7 +87,8 @@ def test_result_function_targets_the_scope() -> None:
 
 def test_same_settings_give_byte_identical_json_across_processes() -> None:
     here = definition_json(settings_from_stack("prod"))
-    code = "from logicapp.definition import definition_json; from securescore.settings import settings_from_stack;"
+    code = "from securescore.logicapp.definition import definition_json;"
+    code += "from securescore.settings import settings_from_stack;"
     code += "import sys; sys.stdout.write(definition_json(settings_from_stack('prod')))"
     other = subprocess.run(
         [sys.executable, "-c", code],

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from logicapp.local_run import run_locally
+from securescore.datasources.sample import SampleSource
+from securescore.emulator.local_run import run_locally
 from securescore.settings import PROJECT_ROOT, settings_from_stack
-from securescore.sources import SampleSource
 from tests.conftest import REPORT_NOW, require_browser
 
 SECTIONS = ("headline", "subscriptions", "trend", "top-controls", "unhealthy-controls", "footer")

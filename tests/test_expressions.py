@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from logicapp.expressions import (
+from securescore.emulator.expressions import (
     EvaluationContext,
     ExpressionError,
     InvalidExpressionError,

@@ -12,9 +12,9 @@ from pulumi.output import Unknown
 from pulumi.runtime.sync_await import _sync_await
 from pulumi_mocks import PROVIDER_TYPE, ProgramRun, Registration, run_program, stack_config
 
-from infra.roles import LOG_ANALYTICS_READER, READER, SECURITY_READER, assignment_name
-from logicapp import definition as workflow_definition
-from logicapp.connections import connections_value, managed_api_id
+from securescore.infra.roles import LOG_ANALYTICS_READER, READER, SECURITY_READER, assignment_name
+from securescore.logicapp import definition as workflow_definition
+from securescore.logicapp.connections import connections_value, managed_api_id
 from securescore.settings import PROJECT_ROOT, Settings, available_stacks, settings_from_stack
 
 STACKS = available_stacks()

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.config import config_values
-from infra.export import event_sources
-from infra.providers import needed_subscriptions
-from infra.roles import LOG_ANALYTICS_READER, READER, SECURITY_READER, assignment_name, grants
+from securescore.infra.config import config_values
+from securescore.infra.export import event_sources
+from securescore.infra.providers import needed_subscriptions
+from securescore.infra.roles import LOG_ANALYTICS_READER, READER, SECURITY_READER, assignment_name, grants
 from securescore.settings import (
     PROJECT,
     available_stacks,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from securescore.local_engine import LocalEngine, QueryError, iso_z, kql_timespan, to_json_value
+from securescore.datasources.engine import LocalEngine, QueryError, iso_z, kql_timespan, to_json_value
 
 T = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.UTC)
 

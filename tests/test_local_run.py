@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from logicapp.local_run import run_locally
-from securescore.local_engine import LocalEngine
+from securescore.datasources.engine import LocalEngine
+from securescore.datasources.sample_data import generate_sample
+from securescore.emulator.local_run import run_locally
 from securescore.queries import QUERY_NAMES, render_queries
-from securescore.sample_data import generate_sample
 from securescore.settings import settings_from_stack
 from tests.conftest import REPORT_NOW, REPORT_TIME, make_settings
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from logicapp.definition import build_definition
-from scripts import package
+from securescore.cli import package
+from securescore.logicapp.definition import build_definition
 from securescore.settings import settings_from_stack
 
 

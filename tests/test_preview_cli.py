@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from azure.monitor.query import LogsQueryResult, LogsTable
 
-from logicapp.local_run import run_locally
-from scripts import preview
-from securescore import sources
-from securescore.local_engine import LocalEngine
+from securescore.cli import preview
+from securescore.datasources import sample, secure_score_api
+from securescore.datasources.engine import LocalEngine
+from securescore.datasources.sample_data import generate_sample
+from securescore.emulator.local_run import run_locally
 from securescore.queries import QUERY_NAMES
-from securescore.sample_data import generate_sample
 from securescore.settings import settings_from_stack
 from tests.conftest import REPORT_NOW, make_settings
 from tests.test_sources import SUB_A, SUB_B, FakeArmTransport, FakeCredential, api_routes, write_exports
@@ -41,7 +41,7 @@ def test_sample_preview_writes_html_eml_and_results(tmp_path: Path, capsys: pyte
                                    "--results-json", str(results))
     assert code == 0 and stdout.strip() == str(out)
     settings = settings_from_stack("example")
-    expected = run_locally(settings, sources.SampleSource(settings, REPORT_NOW), REPORT_NOW).email
+    expected = run_locally(settings, sample.SampleSource(settings, REPORT_NOW), REPORT_NOW).email
     assert out.read_text(encoding="utf-8") == expected.html
     assert f"Subject:    {expected.subject}" in stderr
 
@@ -117,7 +117,7 @@ def test_workspace_source(tmp_path: Path, capsys: pytest.CaptureFixture[str], mo
     assert code == 0, stderr
     assert [workspace for workspace, _ in EngineLogsClient.calls] == ["ws-1234"] * len(QUERY_NAMES)
     settings = settings_from_stack("example")
-    expected = run_locally(settings, sources.SampleSource(settings, REPORT_NOW), REPORT_NOW).email.html
+    expected = run_locally(settings, sample.SampleSource(settings, REPORT_NOW), REPORT_NOW).email.html
     assert out.read_text(encoding="utf-8") == expected
 
 
@@ -127,7 +127,8 @@ def test_api_source_says_history_is_limited(
     transport = FakeArmTransport(api_routes([(404, {"error": {
         "code": "NotFound", "message": "Secure score 'ascScore' does not exist"}})]))
     monkeypatch.setattr("azure.identity.DefaultAzureCredential", FakeCredential)
-    monkeypatch.setattr(sources, "ApiSource", functools.partial(sources.ApiSource, transport=transport, retry_total=0))
+    api_source = functools.partial(secure_score_api.ApiSource, transport=transport, retry_total=0)
+    monkeypatch.setattr(secure_score_api, "ApiSource", api_source)
     monkeypatch.setattr(preview, "settings_from_stack", lambda name: make_settings(
         0, subscriptions=[f"{SUB_A}=Alpha", f"{SUB_B}=Beta"]))
     out = tmp_path / "api.html"

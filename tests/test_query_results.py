@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from securescore.local_engine import LocalEngine
+from securescore.datasources.engine import LocalEngine
+from securescore.datasources.sample_data import generate_sample
 from securescore.queries import QUERY_NAMES, render_queries
-from securescore.sample_data import generate_sample
 from securescore.settings import (
     Settings,
     available_stacks,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from logicapp.runner import (
+from securescore.emulator.runner import (
     ConnectorError,
     InvalidExpressionError,
     UnsupportedConstructError,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from securescore.local_engine import table_schemas
-from securescore.sample_data import (
+from securescore.datasources.engine import table_schemas
+from securescore.datasources.sample_data import (
     OTHER_INITIATIVE,
     UNCONFIGURED_SUBSCRIPTION_ID,
     generate_sample,

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from scripts import authorize
-from scripts.authorize import ConsentError, parse_consent_reply
+from securescore.cli import authorize
+from securescore.cli.authorize import ConsentError, parse_consent_reply
 from tests.fakes_arm import (
     DEV_SUB,
     FAKE_CODE,

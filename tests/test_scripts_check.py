@@ -12,7 +12,7 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from azure.core.rest import HttpRequest
 from azure.monitor.query import LogsQueryError, LogsQueryPartialResult, LogsQueryResult, LogsTable
 
-from scripts import check
+from securescore.cli import check
 from tests.conftest import make_settings
 from tests.fakes_arm import (
     DEV_SUB,
@@ -192,7 +192,7 @@ def test_workspace_partial_result_fails_with_its_error(capsys: pytest.CaptureFix
 def test_workspace_names_missing_and_stale_subscriptions(mocker: Any, capsys: pytest.CaptureFixture[str]) -> None:
     settings = make_settings(3, lookbackDays=14)
     subs = settings.subscription_ids
-    mocker.patch("scripts.check.load_settings", return_value=settings)
+    mocker.patch("securescore.cli.check.load_settings", return_value=settings)
     stale_time = (NOW - timedelta(days=20)).isoformat()
     logs = LogsQueryResult(tables=[table([(subs[0].upper(), "2026-11-22T09:15:00Z"), (subs[1], stale_time)])])
     _, items = results(capsys, ["--stack", "any"], logs=logs, transport=FakeArmTransport())

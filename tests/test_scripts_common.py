@@ -8,7 +8,8 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientSecretCredential, CredentialUnavailableError, DefaultAzureCredential
 
-from scripts.cli_common import (
+from securescore.arm import ArmClient, ArmError
+from securescore.cli.common import (
     REDACTED,
     Redactor,
     azure_options,
@@ -17,7 +18,6 @@ from scripts.cli_common import (
     explain_auth_error,
     token_claims,
 )
-from securescore.arm import ArmClient, ArmError
 from tests.fakes_arm import (
     FAKE_CODE,
     FAKE_SECRET,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import export_scores
+from securescore.cli import export_scores
 from tests.fakes_arm import (
     DEV_SUB,
     FAKE_SECRET,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import run_now
-from scripts.run_now import Clock, parse_time
+from securescore.cli import run_now
+from securescore.cli.run_now import Clock, parse_time
 from tests.fakes_arm import (
     DEV_WORKFLOW,
     Canned,

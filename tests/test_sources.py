@@ -15,17 +15,13 @@ from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest._http_response_impl import HttpResponseImpl
 from azure.monitor.query import LogsQueryError, LogsQueryPartialResult, LogsQueryResult, LogsTable
 
+from securescore.datasources import SourceError
+from securescore.datasources.csv_export import CsvSource, parse_datetime
+from securescore.datasources.sample import SampleSource
+from securescore.datasources.secure_score_api import HISTORY_NOTE, ApiSource
+from securescore.datasources.workspace import WorkspaceSource
 from securescore.queries import render_queries
 from securescore.settings import parse_settings, read_stack_values, settings_from_stack
-from securescore.sources import (
-    HISTORY_NOTE,
-    ApiSource,
-    CsvSource,
-    SampleSource,
-    SourceError,
-    WorkspaceSource,
-    parse_datetime,
-)
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 REPORT_TIME = "2026-11-23T07:00:00Z"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from logicapp.email import TOKEN
+from securescore.logicapp.email import TOKEN
 
 DASH = "–"
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from logicapp.expressions import (
+from securescore.emulator.expressions import (
     EvaluationContext,
     ExpressionError,
     InvalidExpressionError,

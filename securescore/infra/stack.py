@@ -6,14 +6,14 @@ from typing import Any
 
 import pulumi
 
-from infra.connections import api_connections
-from infra.export import continuous_export
-from infra.logic_app import principal_id_of, report_logic_app
-from infra.providers import Providers
-from infra.resource_groups import ResourceGroups
-from infra.roles import role_assignments
-from infra.workspace import created_workspace
-from logicapp.connections import LOGS_API, OFFICE365_API
+from securescore.infra.connections import api_connections
+from securescore.infra.export import continuous_export
+from securescore.infra.logic_app import principal_id_of, report_logic_app
+from securescore.infra.providers import Providers
+from securescore.infra.resource_groups import ResourceGroups
+from securescore.infra.roles import role_assignments
+from securescore.infra.workspace import created_workspace
+from securescore.logicapp.connections import LOGS_API, OFFICE365_API
 from securescore.settings import Settings
 
 

@@ -7,9 +7,9 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import logic
 
-from infra.providers import Providers
-from logicapp import definition as workflow_definition
-from logicapp.connections import connections_value
+from securescore.infra.providers import Providers
+from securescore.logicapp import definition as workflow_definition
+from securescore.logicapp.connections import connections_value
 from securescore.settings import Settings
 
 

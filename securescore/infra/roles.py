@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import authorization
 
-from infra.providers import Providers
+from securescore.infra.providers import Providers
 from securescore.settings import Settings
 
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from logicapp.connections import LOGS_API, OFFICE365_API, connections_value
-from logicapp.definition import build_definition
-from logicapp.runner import ConnectorError, RunResult, run_workflow
+from securescore.emulator.runner import ConnectorError, RunResult, run_workflow
+from securescore.logicapp.connections import LOGS_API, OFFICE365_API, connections_value
+from securescore.logicapp.definition import build_definition
 from securescore.settings import Settings
 
 # Stand-ins for the connection ids, so the runner can tell which connector an action calls.

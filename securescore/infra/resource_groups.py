@@ -11,7 +11,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import resources
 
-from infra.providers import Providers
+from securescore.infra.providers import Providers
 
 
 class ResourceGroups:

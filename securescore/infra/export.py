@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import security
 
-from infra.providers import Providers
-from infra.resource_groups import ResourceGroups
+from securescore.infra.providers import Providers
+from securescore.infra.resource_groups import ResourceGroups
 from securescore.settings import Settings, Subscription
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from logicapp.email import load_template
-from logicapp.wdl import change_parts, fill_expression, fill_interpolated, lit, local_time, number, text
+from securescore.logicapp.email import load_template
+from securescore.logicapp.wdl import change_parts, fill_expression, fill_interpolated, lit, local_time, number, text
 from securescore.queries import LOGIC_APP_REPORT_TIME, QUERY_NAMES, render_queries
 from securescore.settings import Settings
 

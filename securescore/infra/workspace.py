@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import operationalinsights, operationsmanagement
 
-from infra.providers import Providers
-from infra.resource_groups import ResourceGroups
+from securescore.infra.providers import Providers
+from securescore.infra.resource_groups import ResourceGroups
 from securescore.settings import Settings
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import resources, web
 
-from infra.providers import Providers
-from logicapp.connections import LOGS_API, OFFICE365_API, managed_api_id
+from securescore.infra.providers import Providers
+from securescore.logicapp.connections import LOGS_API, OFFICE365_API, managed_api_id
 from securescore.settings import Settings
 
 

@@ -1,0 +1,340 @@
+"""Authorize the Logic App's API connections from the command line (no portal needed).
+
+For each connection that is not Connected: ask ARM for a consent link (listConsentLinks), open it
+in a browser, read back the address the browser landed on (or the bare code), confirm it
+(confirmConsentCode) and show the new status. The code is read without echo and never printed.
+
+    python -m scripts.authorize --stack dev
+    python -m scripts.authorize --subscription SUB --resource-group RG --connection NAME [--connection NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import webbrowser
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from azure.core.credentials import TokenCredential
+from azure.core.exceptions import ClientAuthenticationError
+from azure.core.pipeline.transport import HttpTransport
+
+from securescore.arm import WEB_API_VERSION, ArmClient, ArmError, connection_id
+from securescore.cli.common import (
+    ARM_SCOPE,
+    EXIT_FAILED,
+    EXIT_OK,
+    Console,
+    UsageError,
+    add_azure_arguments,
+    add_stack_argument,
+    build_credential,
+    check_guid,
+    default_subscription,
+    explain_auth_error,
+    load_settings,
+    report_usage_error,
+    start_cli,
+    token_claims,
+)
+from securescore.settings import SettingsError
+
+DEFAULT_REDIRECT_URL = "https://portal.azure.com"
+CONNECTED = "Connected"
+
+ReadCode = Callable[[str], str]
+OpenBrowser = Callable[[str], bool]
+
+
+class ConsentError(Exception):
+    """The user's reply held no usable code, or the sign-in reported an error."""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    resource_id: str
+    managed_identity: bool = False  # the stack says this connection signs in as the Logic App
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    status: str  # "Connected", an error status such as "Error", or "NotFound"
+    detail: str
+    managed_identity: bool
+
+
+# --- arguments and targets ---------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.authorize",
+        description="Show the status of the report's API connections and authorize those that need a "
+        "user's consent (Office 365 always; Azure Monitor Logs only with logsConnectionAuth: oauth).",
+    )
+    add_stack_argument(parser)
+    parser.add_argument("--subscription", help="subscription of the connections (default: the stack's, "
+                        "else $AZURE_SUBSCRIPTION_ID)")
+    parser.add_argument("--resource-group", help="their resource group (default: the stack's)")
+    parser.add_argument("--connection", action="append", metavar="NAME",
+                        help="a connection name (repeatable; default: the stack's connections)")
+    parser.add_argument("--redirect-url", default=DEFAULT_REDIRECT_URL,
+                        help=f"where the sign-in sends the browser with ?code=... (default: {DEFAULT_REDIRECT_URL})")
+    parser.add_argument("--object-id", help="object id of the user who signs in (default: the oid of your token)")
+    parser.add_argument("--no-browser", action="store_true", help="only print the consent link")
+    parser.add_argument("--status-only", action="store_true", help="show the statuses, change nothing")
+    add_azure_arguments(parser)
+    return parser
+
+
+def resolve_targets(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[list[Target], list[str]]:
+    """The connections to look at, plus notes for the user (e.g. managed identity needs no consent)."""
+    notes: list[str] = []
+    if args.stack:
+        settings = load_settings(args.stack)
+        subscription = args.subscription or settings.deployment_subscription_id
+        group = args.resource_group or settings.resource_group_name
+        logs_mi = settings.logs_auth == "managedIdentity"
+        names = args.connection or [settings.logs_connection_name, settings.office365_connection_name]
+        if logs_mi and not args.connection:
+            notes.append(f"{settings.logs_connection_name} signs in with the Logic App's managed identity "
+                         "(logsConnectionAuth: managedIdentity): it needs no consent.")
+        mi_names = {settings.logs_connection_name} if logs_mi else set()
+    else:
+        subscription = default_subscription(args.subscription, env)
+        group = args.resource_group
+        names = args.connection or []
+        mi_names = set()
+        if not (subscription and group and names):
+            raise UsageError("give --stack NAME, or --subscription (or AZURE_SUBSCRIPTION_ID), "
+                             "--resource-group and at least one --connection")
+    subscription = check_guid(subscription, "the subscription")
+    targets = [Target(n, connection_id(subscription, group, n), n in mi_names) for n in names]
+    return targets, notes
+
+
+# --- connection status ------------------------------------------------------------------------
+
+
+def read_state(arm: ArmClient, target: Target) -> ConnectionState:
+    try:
+        body = arm.get(target.resource_id, WEB_API_VERSION) or {}
+    except ArmError as error:
+        if error.status == 404:
+            return ConnectionState("NotFound", "no such connection: deploy the stack first (pulumi up)",
+                                   target.managed_identity)
+        return ConnectionState("Unreadable", str(error), target.managed_identity)
+    return state_from_body(body, target.managed_identity)
+
+
+def state_from_body(body: Mapping[str, Any], managed_identity: bool = False) -> ConnectionState:
+    properties = body.get("properties") or {}
+    value_set = (properties.get("parameterValueSet") or {}).get("name", "")
+    managed_identity = managed_identity or value_set == "managedIdentityAuth"
+    statuses = properties.get("statuses") or []
+    if any(s.get("status") == CONNECTED for s in statuses):
+        return ConnectionState(CONNECTED, "", managed_identity)
+    if not statuses:
+        return ConnectionState(properties.get("overallStatus") or "Unknown", "no status reported",
+                               managed_identity)
+    first = statuses[0]
+    error = first.get("error") or {}
+    detail = error.get("message") or error.get("code") or ""
+    return ConnectionState(first.get("status") or "Unknown", detail, managed_identity)
+
+
+def describe(target: Target, state: ConnectionState) -> str:
+    if state.status == CONNECTED:
+        return f"{target.name}: Connected"
+    if state.managed_identity:
+        return f"{target.name}: {state.status} (managed identity: no consent needed) {state.detail}".rstrip()
+    return f"{target.name}: {state.status}" + (f" - {state.detail}" if state.detail else "")
+
+
+# --- consent ----------------------------------------------------------------------------------
+
+
+def parse_consent_reply(reply: str) -> str:
+    """The code from the address the browser landed on (…?code=…), or the bare code itself."""
+    text = reply.strip()
+    if not text:
+        raise ConsentError("nothing was pasted")
+    if "=" not in text and "://" not in text:
+        return text
+    parts = urlsplit(text if "://" in text or text.startswith("?") else "?" + text)
+    query = {**parse_qs(parts.fragment), **parse_qs(parts.query)}
+    if "error" in query:
+        description = (query.get("error_description") or query["error"])[0]
+        raise ConsentError(f"the sign-in failed: {description}")
+    codes = query.get("code")
+    if not codes or not codes[0]:
+        raise ConsentError("that address has no code=...; paste the full address from the browser's "
+                           "address bar after signing in")
+    return codes[0]
+
+
+def read_code_default(prompt: str) -> str:
+    """No echo on a terminal (getpass); a plain line from stdin when piped (headless)."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    return sys.stdin.readline()
+
+
+def open_browser_default(url: str) -> bool:
+    """Open a graphical browser when there is one; never a text browser that would take the terminal."""
+    graphical = sys.platform in ("win32", "darwin") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if not graphical:
+        return False
+    try:
+        return webbrowser.open(url, new=2)
+    except webbrowser.Error:
+        return False
+
+
+@dataclass(frozen=True)
+class Consenter:
+    arm: ArmClient
+    console: Console
+    object_id: str
+    tenant_id: str
+    redirect_url: str
+    read_code: ReadCode
+    open_browser: OpenBrowser | None
+
+    def authorize(self, target: Target) -> bool:
+        link = self.consent_link(target)
+        self.console.print(f"\n  Sign in to authorize {target.name} (as the account that will send the mail):")
+        self.console.link(link)
+        if self.open_browser is not None and self.open_browser(link):
+            self.console.print("  (opened in your browser)")
+        self.console.print(f"  After you sign in, the browser goes to {self.redirect_url} with a code in the address.")
+        try:
+            code = parse_consent_reply(self.read_code("  Paste that address (or just the code) and press Enter: "))
+        except ConsentError as error:
+            self.console.print(f"  {target.name}: not authorized: {error}")
+            return False
+        self.console.redactor.add(code)
+        body = {"code": code, "objectId": self.object_id, "tenantId": self.tenant_id}
+        self.arm.post(f"{target.resource_id}/confirmConsentCode", WEB_API_VERSION, body)
+        self.console.print(f"  {target.name}: consent code confirmed")
+        return True
+
+    def consent_link(self, target: Target) -> str:
+        body = {"parameters": [{
+            "parameterName": "token",
+            "redirectUrl": self.redirect_url,
+            "objectId": self.object_id,
+            "tenantId": self.tenant_id,
+        }]}
+        response = self.arm.post(f"{target.resource_id}/listConsentLinks", WEB_API_VERSION, body)
+        links = (response.json or {}).get("value") or []
+        if not links or not links[0].get("link"):
+            raise ArmError(response.status, "NoConsentLink", "listConsentLinks returned no link")
+        return links[0]["link"]
+
+
+def identity_for_consent(claims: Mapping[str, Any], object_id: str | None, tenant_id: str | None) -> tuple[str, str]:
+    """(objectId, tenantId) of the user who consents: flags first, else the token's oid/tid claims."""
+    tenant = tenant_id or claims.get("tid")
+    if not object_id and claims.get("idtyp") == "app":
+        raise UsageError("you are signed in as an application (service principal), but a user must consent: "
+                         "sign in as that user (az login, and unset AZURE_CLIENT_SECRET) or pass --object-id "
+                         "with the user's object id")
+    oid = object_id or claims.get("oid")
+    if not oid or not tenant:
+        raise UsageError("could not read your object id / tenant id from the token: pass --object-id and --tenant-id")
+    return check_guid(oid, "--object-id"), check_guid(tenant, "the tenant id")
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    credential: TokenCredential | None = None,
+    transport: HttpTransport | None = None,
+    console: Console | None = None,
+    env: Mapping[str, str] | None = None,
+    read_code: ReadCode = read_code_default,
+    open_browser: OpenBrowser = open_browser_default,
+) -> int:
+    args = build_parser().parse_args(argv)
+    env, console, options = start_cli(args, env, console)
+    try:
+        targets, notes = resolve_targets(args, env)
+    except (SettingsError, UsageError) as error:
+        return report_usage_error(console, error)
+    credential = credential or build_credential(options)
+    try:
+        claims = token_claims(credential.get_token(ARM_SCOPE).token)
+    except ClientAuthenticationError as error:
+        detail, fix = explain_auth_error(error)
+        console.error(f"error: could not sign in to Azure: {detail}\n  fix: {fix}")
+        return EXIT_FAILED
+    with ArmClient(credential, transport) as arm:
+        try:
+            return _authorize_all(arm, console, args, targets, notes, claims, read_code, open_browser)
+        except UsageError as error:
+            return report_usage_error(console, error)
+
+
+def _authorize_all(
+    arm: ArmClient,
+    console: Console,
+    args: argparse.Namespace,
+    targets: list[Target],
+    notes: list[str],
+    claims: Mapping[str, Any],
+    read_code: ReadCode,
+    open_browser: OpenBrowser,
+) -> int:
+    for note in notes:
+        console.print(f"note: {note}")
+    states = {t.name: read_state(arm, t) for t in targets}
+    console.print("Connections:")
+    for target in targets:
+        console.print(f"  {describe(target, states[target.name])}")
+    pending = [t for t in targets if _needs_consent(states[t.name])]
+    if not pending or args.status_only:
+        return _result(targets, states)
+    object_id, tenant_id = identity_for_consent(claims, args.object_id, args.tenant_id)
+    consenter = Consenter(arm, console, object_id, tenant_id, args.redirect_url, read_code,
+                          None if args.no_browser else open_browser)
+    for target in pending:
+        try:
+            consenter.authorize(target)
+        except ArmError as error:
+            console.print(f"  {target.name}: not authorized: {error}")
+        states[target.name] = read_state(arm, target)
+        console.print(f"  now {describe(target, states[target.name])}")
+    return _result(targets, states)
+
+
+def _needs_consent(state: ConnectionState) -> bool:
+    return state.status not in (CONNECTED, "NotFound", "Unreadable") and not state.managed_identity
+
+
+def _result(targets: list[Target], states: Mapping[str, ConnectionState]) -> int:
+    return EXIT_OK if all(_usable(states[t.name]) for t in targets) else EXIT_FAILED
+
+
+def _usable(state: ConnectionState) -> bool:
+    """Connected, or a managed identity connection that exists (its status needs no consent)."""
+    if state.status == CONNECTED:
+        return True
+    return state.managed_identity and state.status not in ("NotFound", "Unreadable")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""Render the weekly email on this machine, by executing the stack's Logic App definition locally.
+
+    python -m scripts.preview                      # embedded sample data, example stack
+    python -m scripts.preview --stack prod --now 2026-11-23T07:00:00Z --eml out/report.eml
+    python -m scripts.preview --data ./exported-csv            # SecureScores.csv + SecureScoreControls.csv
+    python -m scripts.preview --workspace-id <workspace GUID>  # live, with DefaultAzureCredential
+    python -m scripts.preview --source api                     # live Secure Score API (no history)
+    python -m scripts.preview --fail-query trend               # preview the failure notice
+
+Exit codes: 0 rendered, 1 the data source or the run failed, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.policy
+import json
+import sys
+import webbrowser
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from securescore.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from securescore.emulator.local_run import CapturedEmail, DataSource, LocalRun, run_locally
+from securescore.queries import QUERY_NAMES
+from securescore.settings import PROJECT_ROOT, Settings, SettingsError, settings_from_stack
+
+DEFAULT_STACK = "example"
+SOURCES = ("sample", "csv", "workspace", "api")
+
+
+def parse_now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--now {text!r}: expected an ISO 8601 time such as 2026-11-23T07:00:00Z") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.preview",
+        description="Render the weekly secure score email locally by executing the deployed workflow definition.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1],
+    )
+    parser.add_argument("--stack", default=DEFAULT_STACK, help=f"stack config to use (default: {DEFAULT_STACK})")
+    parser.add_argument(
+        "--source", choices=SOURCES, help="data source (default: sample; implied by --data or --workspace-id)"
+    )
+    parser.add_argument(
+        "--data", type=Path, metavar="DIR", help="folder with SecureScores.csv and SecureScoreControls.csv"
+    )
+    parser.add_argument("--workspace-id", metavar="ID", help="Log Analytics workspace (customer) id to query live")
+    parser.add_argument("--now", metavar="TIME", help="pin the clock, e.g. 2026-11-23T07:00:00Z (default: now)")
+    parser.add_argument("--out", type=Path, help="HTML file to write (default: out/<stack>-weekly-report.html)")
+    parser.add_argument("--eml", type=Path, metavar="PATH", help="also write the message as .eml for a mail client")
+    parser.add_argument("--results-json", type=Path, metavar="PATH", help="also write every query's KQL and rows")
+    parser.add_argument("--fail-query", choices=QUERY_NAMES, metavar="NAME",
+                        help=f"make one query fail, to preview the failure notice ({', '.join(QUERY_NAMES)})")
+    parser.add_argument("--open", action="store_true", help="open the HTML in the default browser, when there is one")
+    return parser
+
+
+def choose_source(args: argparse.Namespace) -> str:
+    implied = [name for name, given in (("csv", args.data), ("workspace", args.workspace_id)) if given]
+    if len(implied) > 1:
+        raise UsageError("--data and --workspace-id cannot be combined: choose one data source")
+    source = args.source or (implied[0] if implied else "sample")
+    if implied and implied[0] != source:
+        raise UsageError(f"--source {source} contradicts --{'data' if implied[0] == 'csv' else 'workspace-id'}")
+    if source == "csv" and not args.data:
+        raise UsageError("--source csv needs --data DIR")
+    if source == "workspace" and not args.workspace_id:
+        raise UsageError("--source workspace needs --workspace-id ID")
+    return source
+
+
+def open_source(name: str, args: argparse.Namespace, settings: Settings, now: datetime) -> tuple[DataSource, str]:
+    """The data source, and a note for the email when the source lacks something."""
+    # Imported here: the live sources pull in the Azure SDK.
+    from securescore.datasources import csv_export, sample, secure_score_api, workspace
+
+    if name == "sample":
+        return sample.SampleSource(settings, now), ""
+    if name == "csv":
+        return csv_export.CsvSource(args.data), ""
+    from azure.identity import DefaultAzureCredential
+
+    if name == "workspace":
+        return workspace.WorkspaceSource(args.workspace_id, DefaultAzureCredential()), ""
+    api = secure_score_api.ApiSource(settings, DefaultAzureCredential(), now)
+    return api, api.history_note
+
+
+def write_eml(captured: CapturedEmail, path: Path, now: datetime) -> None:
+    # SMTP allows 998-character lines; the default 78 folds long subjects onto a continuation line.
+    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
+    message["From"] = "Secure score report (preview) <preview@localhost>"
+    message["To"] = ", ".join(captured.to)
+    message["Subject"] = captured.subject
+    message["Date"] = format_datetime(now)
+    message["Importance"] = captured.importance
+    if captured.importance == "High":
+        message["X-Priority"] = "1"
+    message.set_content("This message is HTML; open it in a mail client that shows HTML.")
+    message.add_alternative(captured.html, subtype="html")
+    path.write_bytes(bytes(message))
+
+
+def results_document(result: LocalRun) -> dict[str, Any]:
+    return {
+        "run_status": result.run.status,
+        "actions": {name: action.status for name, action in result.run.actions.items()},
+        "queries": {
+            name: {"kql": result.query_texts.get(name), "rows": result.query_results.get(name)}
+            for name in QUERY_NAMES
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        now = parse_now(args.now)
+        source_name = choose_source(args)
+        settings = settings_from_stack(args.stack)
+    except (UsageError, SettingsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        source, note = open_source(source_name, args, settings, now)
+        result = run_locally(settings, source, now, fail_query=args.fail_query, data_note=note)
+    except Exception as error:  # a data source or the run failed: say which, never a traceback
+        print(f"error: the {source_name} data source failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for warning in getattr(source, "warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
+    email = result.email
+    out: Path = args.out or PROJECT_ROOT / "out" / f"{args.stack}-weekly-report.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(email.html, encoding="utf-8")
+    for path, writer in ((args.eml, lambda p: write_eml(email, p, now)),
+                         (args.results_json, lambda p: p.write_text(
+                             json.dumps(results_document(result), indent=2, ensure_ascii=False) + "\n",
+                             encoding="utf-8"))):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer(path)
+    print(f"Subject:    {email.subject}", file=sys.stderr)
+    print(f"Importance: {email.importance}   To: {'; '.join(email.to)}   Source: {source.describe()}", file=sys.stderr)
+    if email.action != "Send_report":
+        print("The run failed and sent its failure notice instead of the report.", file=sys.stderr)
+    print(out)
+    if args.open and not _open_in_browser(out):
+        print("note: no browser available here; open the file above yourself", file=sys.stderr)
+    return EXIT_OK
+
+
+def _open_in_browser(path: Path) -> bool:
+    try:
+        return webbrowser.get().open(path.resolve().as_uri())
+    except webbrowser.Error:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())
