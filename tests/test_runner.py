@@ -222,8 +222,9 @@ def test_runtime_expression_error_fails_the_action_with_invalid_template() -> No
 
 
 def test_unsupported_action_type_raises_with_the_action_name() -> None:
-    with pytest.raises(UnsupportedConstructError, match=r"'Loop'.*'Foreach'"):
-        run({"Loop": {"type": "Foreach", "foreach": "@createArray(1, 2)", "actions": {}, "runAfter": {}}})
+    parse_json = {"type": "ParseJson", "inputs": {"content": "{}", "schema": {}}, "runAfter": {}}
+    with pytest.raises(UnsupportedConstructError, match=r"cannot run action 'Parse'.*'ParseJson'"):
+        run({"Parse": parse_json})
 
 
 def test_unsupported_function_raises_with_the_action_name() -> None:
@@ -233,7 +234,9 @@ def test_unsupported_function_raises_with_the_action_name() -> None:
 
 def test_invalid_expressions_are_rejected_before_running() -> None:
     connector = Recorder()
-    with pytest.raises(InvalidExpressionError, match=r"'Later'.*nosuch"):
+    with pytest.raises(InvalidExpressionError, match=r"'Later'.*unterminated"):
+        run({"First": api(), "Later": compose("@concat('a)", {"First": ["Failed"]})}, connector, declared=CONNECTIONS)
+    with pytest.raises(UnsupportedConstructError, match=r"'Later'.*cannot run nosuch\(\)"):
         run({"First": api(), "Later": compose("@nosuch()", {"First": ["Failed"]})}, connector, declared=CONNECTIONS)
     assert connector.calls == []
     with pytest.raises(InvalidExpressionError, match="undefined action 'Ghost'"):

@@ -65,13 +65,15 @@ class _Connectors:
             return self._query(action, inputs["body"])
         if connection == LOCAL_CONNECTION_IDS[OFFICE365_API] and path == "/v2/Mail":
             body = inputs["body"]
-            self.record.emails.append(CapturedEmail(
-                to=tuple(address for address in body["To"].split(";") if address),
-                subject=body["Subject"],
-                html=body["Body"],
-                importance=body.get("Importance", "Normal"),
-                action=action,
-            ))
+            self.record.emails.append(
+                CapturedEmail(
+                    to=tuple(address for address in body["To"].split(";") if address),
+                    subject=body["Subject"],
+                    html=body["Body"],
+                    importance=body.get("Importance", "Normal"),
+                    action=action,
+                )
+            )
             return {"statusCode": 200, "body": None}
         raise ConnectorError(f"{action}: the preview has no connector for {connection} {path}")
 
@@ -80,10 +82,15 @@ class _Connectors:
         self.record.query_texts[name] = kql
         if name == self.fail_query:
             # The shape of a Log Analytics error as the connector returns it.
-            return {"statusCode": 400, "body": {"error": {
-                "code": "BadArgumentError",
-                "message": f"Simulated failure of query '{name}' (--fail-query)",
-            }}}
+            return {
+                "statusCode": 400,
+                "body": {
+                    "error": {
+                        "code": "BadArgumentError",
+                        "message": f"Simulated failure of query '{name}' (--fail-query)",
+                    }
+                },
+            }
         rows = self.source.run_query(kql)
         self.record.query_results[name] = rows
         return {"statusCode": 200, "body": {"value": rows}}
