@@ -177,7 +177,7 @@ def reason(error: Exception) -> str:
         return f"bare identifier {match.group(1)}"
     text = re.sub(r" in expression '.*", "", message, flags=re.S)
     text = re.sub(r" at position \d+", "", text)
-    text = re.sub(r"'[^']*'", "'…'", text)
+    text = re.sub(r"'[^']{4,}'", "'…'", text)  # keep short tokens such as ','
     return text[:80]
 
 
