@@ -19,7 +19,9 @@ What is measured, for every JSON file under DIR:
 
 The splitting of strings into expressions is done here, independently of the emulator, so the same
 expressions are counted whatever version of the emulator is measured. Action types and runAfter
-statuses are counted too, as written (case included).
+statuses are counted too, as written (case included), and each definition is given to the
+runner's checks before a run (ARM expressions replaced by placeholder text): ready, or the first
+construct refused.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ try:  # the emulator package as restructured
 except ImportError:  # the emulator as it was at commit 12e49df (for "before" figures)
     from securescore.emulator.expressions import InvalidExpressionError, UnsupportedConstructError, parse
 
+try:  # the runner's checks before a run (not in the emulator as it was at 12e49df)
+    from securescore.emulator.errors import WorkflowDefinitionError
+    from securescore.emulator.runner import HANDLERS
+    from securescore.emulator.runner.validate import collect_names, validate_actions
+except ImportError:
+    validate_actions = None
+
 Json = Any
 SKIPPED_KEYS = frozenset({"description", "metadata"})
 
@@ -55,6 +64,8 @@ class Tally:
     invalid: Counter[str] = field(default_factory=Counter)
     action_types: Counter[str] = field(default_factory=Counter)
     run_after_statuses: Counter[str] = field(default_factory=Counter)
+    definitions_ready: int = 0
+    definitions_refused: Counter[str] = field(default_factory=Counter)  # "unsupported: ..." / "invalid: ..."
     examples: dict[str, list[str]] = field(default_factory=dict)
 
     def example(self, key: str, text: str, limit: int) -> None:
@@ -224,6 +235,36 @@ def measure_definition(definition: dict[str, Json], tally: Tally, limit: int) ->
                     tally.run_after_statuses[str(status)] += 1
 
 
+def _deployed(value: Json) -> Json:
+    """The value as Logic Apps receives it after ARM: ARM expressions become placeholder text."""
+    if isinstance(value, dict):
+        return {key: _deployed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_deployed(item) for item in value]
+    if isinstance(value, str) and split_expressions(value) is None:
+        return "(resolved by ARM at deployment)"
+    if isinstance(value, str) and value.startswith("[["):
+        return value[1:]
+    return value
+
+
+def check_definition(definition: dict[str, Json], tally: Tally) -> None:
+    """Would the runner start this definition? Ready, or the first construct it refuses, by kind."""
+    if validate_actions is None:
+        return
+    actions = _deployed(definition.get("actions") or {})
+    try:
+        validate_actions(actions, names=collect_names(actions), supported=set(HANDLERS), has_http=True)
+    except UnsupportedConstructError as exc:
+        kind = re.search(r"of type '([^']*)'", str(exc))
+        what = f"action type {kind.group(1)}" if kind else re.sub(r"'[^']*'", "…", _unsupported_key(str(exc)))
+        tally.definitions_refused["unsupported: " + what] += 1
+    except (InvalidExpressionError, WorkflowDefinitionError) as exc:
+        tally.definitions_refused["invalid: " + reason(exc)] += 1
+    else:
+        tally.definitions_ready += 1
+
+
 def measure(directory: Path, limit: int = 3) -> Tally:
     tally = Tally()
     for path in sorted(directory.rglob("*")):
@@ -237,6 +278,7 @@ def measure(directory: Path, limit: int = 3) -> Tally:
             continue
         for definition in iter_definitions(document):
             measure_definition(definition, tally, limit)
+            check_definition(definition, tally)
     return tally
 
 
@@ -263,6 +305,9 @@ def report(tally: Tally, examples: bool) -> str:
         if counter:
             lines.append(f"{title}:")
             lines += [f"  {count:6d}  {key}" for key, count in counter.most_common()]
+    if validate_actions is not None:
+        lines.append(f"definitions the runner would start: {tally.definitions_ready} of {tally.definitions}; refused:")
+        lines += [f"  {count:6d}  {key}" for key, count in tally.definitions_refused.most_common()]
     lines.append("action types (as written):")
     lines += [f"  {count:6d}  {key}" for key, count in tally.action_types.most_common()]
     lines.append("runAfter statuses (as written):")
@@ -292,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
             "ok": tally.ok, "arm_strings": tally.arm_strings,
             "unsupported": dict(tally.unsupported), "invalid": dict(tally.invalid),
             "action_types": dict(tally.action_types), "run_after_statuses": dict(tally.run_after_statuses),
+            "definitions_ready": tally.definitions_ready, "definitions_refused": dict(tally.definitions_refused),
         }  # fmt: skip
         args.json.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return 0

@@ -248,3 +248,21 @@ def test_variables_can_only_be_initialized_at_the_top_level() -> None:
     # "You can only declare variables at the global level, not within scopes, conditions, and loops."
     with pytest.raises(WorkflowDefinitionError, match="only be initialized at the top level"):
         run({"S": action("Scope", actions={"Init": variable("x", "String", "a")})})
+
+
+def test_result_of_a_condition_is_unsupported_run_or_skipped() -> None:
+    # result() is documented for "a For_each, Until, or Scope action"
+    for verdict in ("@true", "@false"):
+        actions = {
+            "Check": condition(verdict, {"Inner": compose(1)}),
+            "Read": compose("@result('Check')", {"Check": ["Succeeded", "Skipped"]}),
+        }
+        with pytest.raises(UnsupportedConstructError, match=r"result\('Check'\)"):
+            run(actions)
+    skipped = {
+        "Gate": compose("@div(1, 0)"),
+        "Check": condition("@true", {"Inner": compose(1)}, run_after={"Gate": ["Succeeded"]}),
+        "Read": compose("@result('Check')", {"Check": ["Skipped"]}),
+    }
+    with pytest.raises(UnsupportedConstructError, match=r"result\('Check'\)"):
+        run(skipped)

@@ -156,4 +156,21 @@ def test_measure_counts_ok_unsupported_and_invalid(tmp_path: Path) -> None:
     assert dict(tally.unsupported) == {"listCallbackUrl()": 1}
     assert dict(tally.invalid) == {"expected ','": 1}
     assert tally.run_after_statuses == {"SUCCEEDED": 1}
+    assert tally.definitions_ready == 0
+    assert dict(tally.definitions_refused) == {"unsupported: listCallbackUrl()": 1}
     assert "parsed ok:   1 (33.3 %)" in report(tally, examples=False)
+
+
+def test_measure_replaces_arm_expressions_before_the_runner_checks(tmp_path: Path) -> None:
+    actions = {
+        "A": {"type": "Compose", "inputs": "[concat('@{body(''X'')}', parameters('p'))]", "runAfter": {}},
+        "B": {"type": "ParseJson", "inputs": {"content": "{}", "schema": {}}, "runAfter": {}},
+    }
+    arm = {"resources": [{"type": "Microsoft.Logic/workflows", "properties": {"definition": {"actions": actions}}}]}
+    (tmp_path / "azuredeploy.json").write_text(json.dumps(arm))
+    tally = measure(tmp_path)
+    assert (tally.arm_strings, tally.expressions) == (1, 0)
+    assert dict(tally.definitions_refused) == {"unsupported: action type ParseJson": 1}
+    del actions["B"]
+    (tmp_path / "azuredeploy.json").write_text(json.dumps(arm))
+    assert measure(tmp_path).definitions_ready == 1

@@ -241,8 +241,11 @@ def test_invalid_expressions_are_rejected_before_running() -> None:
     assert connector.calls == []
     with pytest.raises(InvalidExpressionError, match="undefined action 'Ghost'"):
         run({"A": compose("@body('Ghost')")})
-    with pytest.raises(InvalidExpressionError, match=r"'A'.*parameter 'nope'"):
-        run({"A": compose("@parameters('nope')")})
+    # An undeclared parameter is a run-time failure: a published Microsoft-Defender-for-Cloud template
+    # (Notify-ASCRecommendationsResourceTag) deploys with parameters('GRC Team') undeclared.
+    failed = run({"A": compose("@parameters('nope')")}).actions["A"]
+    assert (failed.status, failed.code) == ("Failed", "InvalidTemplate")
+    assert "the workflow parameter 'nope' is not found" in failed.error["message"]
 
 
 def test_invalid_graphs_raise() -> None:

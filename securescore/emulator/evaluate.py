@@ -75,18 +75,6 @@ def referenced_actions(text: str) -> set[str]:
     return names
 
 
-def referenced_parameters(text: str) -> set[str]:
-    """Workflow parameter names passed as literals to parameters() in an expression."""
-    return {
-        str(node.args[0].value)
-        for node in walk(parse(text))
-        if isinstance(node, Call)
-        and node.name.lower() == "parameters"
-        and node.args
-        and isinstance(node.args[0], Literal)
-    }
-
-
 # --------------------------------------------------------------------------------------------------
 # Evaluation
 # --------------------------------------------------------------------------------------------------

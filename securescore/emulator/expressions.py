@@ -17,7 +17,6 @@ from securescore.emulator.evaluate import (
     iter_expressions,
     parse,
     referenced_actions,
-    referenced_parameters,
     template_expressions,
 )
 from securescore.emulator.syntax import Access, Call, Literal, Node, Template, split_template
@@ -43,7 +42,6 @@ __all__ = [
     "parse",
     "parse_timestamp",
     "referenced_actions",
-    "referenced_parameters",
     "split_template",
     "stamp_from_datetime",
     "template_expressions",

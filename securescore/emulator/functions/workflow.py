@@ -33,8 +33,9 @@ unsupported("appsetting", 1, 1, FAMILY, "it reads the app settings of a Logic Ap
 def _parameters(args: list[Json], ctx: EvaluationContext) -> Json:
     name = str_arg("parameters", args, 0)
     if name not in ctx.parameters:
-        # WDL schema reference, Parameters: declare every parameter before other sections use it.
-        raise InvalidExpressionError(f"the workflow parameter '{name}' is not declared in the definition")
+        # A run-time failure, not a save-time one: Microsoft-Defender-for-Cloud's published
+        # Notify-ASCRecommendationsResourceTag template deploys with parameters('GRC Team') undeclared.
+        raise ExpressionError(f"the workflow parameter '{name}' is not found")
     return ctx.parameters[name]
 
 

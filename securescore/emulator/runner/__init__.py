@@ -93,7 +93,7 @@ def run_workflow(
     names = collect_names(actions)
     timestamp = format_datetime(stamp_from_datetime(now), "o")
     values = _parameter_values(definition.get("parameters") or {}, parameters)
-    validate_actions(actions, names=names, parameters=set(values), supported=set(HANDLERS), has_http=http is not None)
+    validate_actions(actions, names=names, supported=set(HANDLERS), has_http=http is not None)
     ctx = EvaluationContext(
         now=now if now.tzinfo else now.replace(tzinfo=UTC),
         parameters=values,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from securescore.emulator.errors import ExpressionError, cannot_run
 from securescore.emulator.functions import FUNCTIONS
-from securescore.emulator.runner.engine import Terminated
+from securescore.emulator.runner.engine import IF_RESULT, Terminated
 from securescore.emulator.runner.model import ActionRun
 from securescore.emulator.values import is_int, type_name
 
@@ -101,7 +101,7 @@ def if_action(engine: Engine, name: str, action: dict[str, Json], scope: str | N
         chosen, other = other, chosen
     engine.skip_block(other, scope=name)
     inner = engine.run_block(chosen, scope=name)
-    engine.ctx.results[name] = "result() of an If (Condition) action"
+    engine.ctx.results[name] = IF_RESULT
     return _container_end(engine, name, action, scope, engine.block_status(chosen, inner))
 
 

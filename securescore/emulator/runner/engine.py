@@ -29,6 +29,7 @@ from securescore.emulator.runner.protocols import Connector, HttpResponder
 Json = Any
 Handler = Callable[["Engine", str, dict[str, Json], str | None], ActionRun]
 FAILED = ("Failed", "TimedOut")
+IF_RESULT = "result() of an If (Condition) action"  # not documented: the reference names Foreach, Until, Scope
 
 
 class Terminated(Exception):
@@ -181,6 +182,8 @@ class Engine:
             self.ctx.results[name] = [child.as_result(self.timestamp) for child in inner]
         elif kind in ("foreach", "until"):
             self.ctx.results[name] = [{"name": child.name, "outputs": []} for child in inner]
+        elif kind == "if":
+            self.ctx.results[name] = IF_RESULT
         return run
 
     # --- Terminate -------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ Logic Apps' save-time rules applied here, each with its source (docs/design.md l
   can only 'run after' other actions that are in the same control workflow structure", schema
   reference for trigger and action types), with the statuses Succeeded, Failed, Skipped, TimedOut
   in any case; no cycles; action names unique.
-- body()/outputs()/actions()/result() name actions that exist, and parameters() names declared
-  parameters (WDL schema reference, Parameters).
+- body()/outputs()/actions()/result() name actions that exist ("The template validation failed:
+  'The action(s) 'X' referenced by 'inputs' in action 'Y' are not defined in the template'", the
+  save-time error quoted in Microsoft Graph's Power Automate training). An undeclared parameter is
+  not such a rule: published templates deploy with one (it fails the action when it runs).
 - InitializeVariable only at the top level ("Create variables to store and manage values");
   Terminate never inside Foreach or Until (schema reference, Terminate action).
 Everything else the emulator does not know (action types, properties, runtime options) is refused
@@ -24,7 +26,7 @@ from securescore.emulator.errors import (
     WorkflowDefinitionError,
     cannot_run,
 )
-from securescore.emulator.evaluate import iter_expressions, referenced_actions, referenced_parameters
+from securescore.emulator.evaluate import iter_expressions, referenced_actions
 from securescore.emulator.runner.engine import child_blocks, topological_order
 from securescore.emulator.runner.model import RUN_AFTER_STATUSES, canonical_status
 
@@ -72,7 +74,6 @@ def validate_actions(
     actions: dict[str, Json],
     *,
     names: set[str],
-    parameters: set[str],
     supported: set[str],
     has_http: bool,
     scope: str | None = None,
@@ -81,7 +82,7 @@ def validate_actions(
     for name, action in actions.items():
         kind = _check_shape(name, action, supported, has_http)
         _check_run_after(name, action, actions, scope)
-        _check_expressions(name, action, names, parameters)
+        _check_expressions(name, action, names)
         if kind == "initializevariable" and scope is not None:
             raise WorkflowDefinitionError(
                 f"action '{name}': variables can only be initialized at the top level, not inside '{scope}'"
@@ -91,7 +92,7 @@ def validate_actions(
         inner_loops = (*loops, name) if kind in ("foreach", "until") else loops
         for block in child_blocks(action):
             validate_actions(
-                block, names=names, parameters=parameters, supported=supported, has_http=has_http,
+                block, names=names, supported=supported, has_http=has_http,
                 scope=name, loops=inner_loops,
             )  # fmt: skip
     if len(topological_order(actions)) != len(actions):
@@ -134,7 +135,7 @@ def _check_run_after(name: str, action: dict[str, Json], siblings: dict[str, Jso
             )
 
 
-def _check_expressions(name: str, action: dict[str, Json], names: set[str], parameters: set[str]) -> None:
+def _check_expressions(name: str, action: dict[str, Json], names: set[str]) -> None:
     for key in EVALUATED_PROPERTIES:
         try:
             expressions = list(iter_expressions(action.get(key)))
@@ -145,10 +146,4 @@ def _check_expressions(name: str, action: dict[str, Json], names: set[str], para
                 if referenced not in names:
                     raise InvalidExpressionError(
                         f"action '{name}': expression '{text}' references undefined action '{referenced}'"
-                    )
-            for parameter in referenced_parameters(text):
-                if parameter not in parameters:
-                    raise InvalidExpressionError(
-                        f"action '{name}': expression '{text}' uses the workflow parameter '{parameter}', "
-                        "which is not declared in the definition"
                     )
