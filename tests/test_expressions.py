@@ -1,4 +1,4 @@
-"""The expression evaluator against the examples in Microsoft's workflow functions reference."""
+"""The expression evaluator: syntax, conversions, access, errors (documented examples: test_emulator_reference*.py)."""
 
 from __future__ import annotations
 
@@ -30,113 +30,7 @@ def ev(expression: str, ctx: EvaluationContext | None = None) -> Any:
     return evaluate_value("@" + expression, ctx or make_ctx())
 
 
-# Microsoft's documented examples (expression, result).
-DOCUMENTED = [
-    ("concat('Hello', 'World')", "HelloWorld"),
-    ("replace('the old string', 'old', 'new')", "the new string"),
-    ("string(10)", "10"),
-    ("toLower('Hello World')", "hello world"),
-    ("toUpper('Hello World')", "HELLO WORLD"),
-    ("substring('hello world', 6, 5)", "world"),
-    ("indexOf('hello world', 'world')", 6),
-    ("lastIndexOf('hello world hello world', 'world')", 18),
-    ("lastIndexOf('hello world hello world', '')", 22),
-    ("split('a_b_c', '_')", ["a", "b", "c"]),
-    ("split('a_b_c', ' ')", ["a_b_c"]),
-    ("trim(' Hello World  ')", "Hello World"),
-    ("startsWith('hello world', 'hello')", True),
-    ("startsWith('hello world', 'greetings')", False),
-    ("endsWith('hello world', 'world')", True),
-    ("endsWith('hello world', 'universe')", False),
-    ("formatNumber(1234567890, '0,0.00', 'en-us')", "1,234,567,890.00"),
-    ("formatNumber(17.35, 'C2')", "$17.35"),
-    ("uriComponent('https://contoso.com')", "https%3A%2F%2Fcontoso.com"),
-    ("encodeUriComponent('https://contoso.com')", "https%3A%2F%2Fcontoso.com"),
-    ("length('abcd')", 4),
-    ("length(createArray(0, 1, 2, 3))", 4),
-    ("empty('')", True),
-    ("empty('abc')", False),
-    ("first('hello')", "h"),
-    ("first(createArray(0, 1, 2))", 0),
-    ("last('abcd')", "d"),
-    ("last(createArray(0, 1, 2, 3))", 3),
-    ("take('abcde', 3)", "abc"),
-    ("take(createArray(0, 1, 2, 3, 4), 3)", [0, 1, 2]),
-    ("skip(createArray(0, 1, 2, 3), 1)", [1, 2, 3]),
-    ("join(createArray('a', 'b', 'c'), '.')", "a.b.c"),
-    ("contains('hello world', 'world')", True),
-    ("contains('hello world', 'universe')", False),
-    ("createArray('h', 'e', 'l', 'l', 'o')", ["h", "e", "l", "l", "o"]),
-    ("union(createArray(1, 2, 3), createArray(1, 2, 10, 101))", [1, 2, 3, 10, 101]),
-    ("intersection(createArray(1, 2, 3), createArray(101, 2, 1, 10), createArray(6, 8, 1, 2))", [1, 2]),
-    ("if(equals(1, 1), 'yes', 'no')", "yes"),
-    ("equals(true, 1)", True),
-    ("equals('abc', 'abcd')", False),
-    ("not(false)", True),
-    ("not(equals(1, 1))", False),
-    ("and(true, true)", True),
-    ("and(false, true)", False),
-    ("and(equals(1, 1), equals(2, 2))", True),
-    ("or(true, false)", True),
-    ("or(equals(1, 2), equals(1, 3))", False),
-    ("greater(10, 5)", True),
-    ("greater('apple', 'banana')", False),
-    ("greaterOrEquals(5, 5)", True),
-    ("greaterOrEquals('apple', 'banana')", False),
-    ("less(5, 10)", True),
-    ("less('banana', 'apple')", False),
-    ("lessOrEquals(10, 10)", True),
-    ("lessOrEquals('apply', 'apple')", False),
-    ("coalesce(null, true, false)", True),
-    ("coalesce(null, 'hello', 'world')", "hello"),
-    ("coalesce(null, null, null)", None),
-    ("add(1, 1.5)", 2.5),
-    ("sub(10.3, .3)", 10.0),
-    ("mul(1, 2)", 2),
-    ("mul(1.5, 2)", 3.0),
-    ("div(10, 5)", 2),
-    ("div(11, 5)", 2),
-    ("div(11, 5.0)", 2.2),
-    ("div(11.0, 5)", 2.2),
-    ("mod(3, 2)", 1),
-    ("mod(-5, 2)", -1),
-    ("mod(4, -3)", 1),
-    ("min(1, 2, 3)", 1),
-    ("min(createArray(1, 2, 3))", 1),
-    ("max(1, 2, 3)", 3),
-    ("max(createArray(1, 2, 3))", 3),
-    ("int('10')", 10),
-    ("float('10.333')", 10.333),
-    ("float('10,000.333')", 10000.333),
-    ("bool(1)", True),
-    ("bool(0)", False),
-    ("bool(-1)", True),
-    ("bool('true')", True),
-    ("bool('false')", False),
-    ("json('[1, 2, 3]')", [1, 2, 3]),
-    ('json(\'{"fullName": "Sophia Owen"}\')', {"fullName": "Sophia Owen"}),
-    ("addDays('2018-03-15T00:00:00Z', 10)", "2018-03-25T00:00:00.0000000Z"),
-    ("addDays('2018-03-15T00:00:00Z', -5)", "2018-03-10T00:00:00.0000000Z"),
-    ("addHours('2018-03-15T00:00:00Z', 10)", "2018-03-15T10:00:00.0000000Z"),
-    ("addHours('2018-03-15T15:00:00Z', -5)", "2018-03-15T10:00:00.0000000Z"),
-    ("addMinutes('2018-03-15T00:10:00Z', 10)", "2018-03-15T00:20:00.0000000Z"),
-    ("addMinutes('2018-03-15T00:20:00Z', -5)", "2018-03-15T00:15:00.0000000Z"),
-    ("addSeconds('2018-03-15T00:00:00Z', 10)", "2018-03-15T00:00:10.0000000Z"),
-    ("addSeconds('2018-03-15T00:00:30Z', -5)", "2018-03-15T00:00:25.0000000Z"),
-    ("startOfDay('2018-03-15T13:30:30Z')", "2018-03-15T00:00:00.0000000Z"),
-    ("formatDateTime('03/15/2018 12:00:00', 'yyyy-MM-ddTHH:mm:ss')", "2018-03-15T12:00:00"),
-    ("formatDateTime('2018-03-15T13:00:00.000Z', 'yyyy-MM-dd')", "2018-03-15"),
-    ("convertFromUtc('2018-01-01T08:00:00.0000000Z', 'Pacific Standard Time')", "2018-01-01T00:00:00.0000000"),
-    ("convertFromUtc('2018-01-01T08:00:00.0000000Z', 'Pacific Standard Time', 'D')", "Monday, January 1, 2018"),
-    ("convertTimeZone('2018-01-01T08:00:00.0000000Z', 'UTC', 'Pacific Standard Time')", "2018-01-01T00:00:00.0000000"),
-]
-
-
-@pytest.mark.parametrize(("expression", "expected"), DOCUMENTED)
-def test_documented_examples(expression: str, expected: Any) -> None:
-    result = ev(expression)
-    assert result == expected
-    assert type(result) is type(expected)
+# Microsoft's documented examples for every function are in tests/test_emulator_reference*.py.
 
 
 def test_utc_now_uses_the_pinned_clock_with_seven_fraction_digits() -> None:
@@ -314,7 +208,7 @@ def test_workflow_functions() -> None:
     assert ev("workflow().name", ctx) == "wf"
     with pytest.raises(InvalidExpressionError, match="'Nope'"):
         ev("body('Nope')", ctx)
-    with pytest.raises(UnsupportedConstructError, match="items"):
+    with pytest.raises(ExpressionError, match="'loop' is not a Foreach"):
         ev("items('loop')", ctx)
 
 
@@ -327,25 +221,60 @@ def test_guid_needs_a_seed() -> None:
     assert ev("guid('P')", ctx) == "(c2ecc88d-88c8-4096-912c-d6f2e2b138ce)"
 
 
+# What Logic Apps refuses when the workflow is saved: syntax both the WDL schema reference and
+# Microsoft's designer parser (Azure/LogicAppsUX scanner.ts / parser.ts) reject, and the documented
+# 8,192-character expression limit.
 @pytest.mark.parametrize(
     ("expression", "fragment"),
     [
-        ("nosuchfunction(1)", "unknown function 'nosuchfunction'"),
-        ("concat('a')", "function 'concat' expects at least 2"),
-        ("substring('abc')", "function 'substring' expects 2 to 3"),
-        ("utcNow('o', 'x')", "function 'utcNow' expects 0 to 1"),
         ("concat('a', 'b'", "expected ','"),
         ("concat('a, 'b')", "expected"),
         ("foo", "unknown identifier 'foo'"),
         ("'abc", "unterminated string"),
         ("add(1, 2) extra", "unexpected text"),
+        ('length("Hello")', "double quotes"),  # WDL reference, Operators: "No: length(\"Hello\")"
+        ("body('x')?", "expected '.' or '['"),
+        ("concat('a',)", "unexpected character ')'"),
+        ("1abc()", "after a number"),
+        ("  ", "unexpected end"),  # "@  " (a lone "@" is text, see test_emulator_boundaries)
     ],
 )
 def test_invalid_expressions_name_the_construct_and_the_text(expression: str, fragment: str) -> None:
     with pytest.raises(InvalidExpressionError) as caught:
         ev(expression)
     assert fragment in str(caught.value)
-    assert expression in str(caught.value)
+    assert f"'{expression}'" in str(caught.value)
+
+
+def test_the_expression_length_limit_is_8192_characters() -> None:
+    # Limits and configuration reference for Azure Logic Apps: "Expression character limit: 8,192 characters"
+    at_limit = "concat('" + "a" * (8192 - len("concat('', 'b')")) + "', 'b')"
+    assert len(at_limit) == 8192
+    assert ev(at_limit).endswith("ab")
+    with pytest.raises(InvalidExpressionError, match="8192"):
+        ev(at_limit[:-2] + "x', 'b')")
+
+
+# What the emulator cannot run is never called invalid: unknown functions (Logic Apps Standard and
+# the designer know more than the reference lists) and argument counts outside the reference's
+# signatures (published templates call createArray() with none).
+@pytest.mark.parametrize(
+    ("expression", "fragment"),
+    [
+        ("nosuchfunction(1)", "nosuchfunction(): it is not a function of Microsoft's expression function reference"),
+        ("agentParameters('CSV Payload')", "agentParameters()"),
+        ("substring('abc')", "substring() with 1 argument(s): the reference documents 2 to 3"),
+        ("utcNow('o', 'x')", "utcNow() with 2 argument(s): the reference documents 0 to 1"),
+        ("encodeURIComponent('virtualNetworks/', 'x')", "encodeUriComponent() with 2 argument(s)"),
+        ("length([1, 2, 3])", "array literals"),
+    ],
+)
+def test_unsupported_expressions_say_the_emulator_cannot_run_them(expression: str, fragment: str) -> None:
+    with pytest.raises(UnsupportedConstructError) as caught:
+        ev(expression)
+    assert "the emulator cannot run" in str(caught.value)
+    assert fragment in str(caught.value)
+    assert not isinstance(caught.value, InvalidExpressionError)
 
 
 @pytest.mark.parametrize(

@@ -127,3 +127,53 @@ def test_the_data_note_parameter_appears_escaped() -> None:
         settings, EngineSource(generate_sample(settings, REPORT_NOW)), REPORT_NOW, data_note="No <history> & such"
     )
     assert "No &lt;history&gt; &amp; such" in result.email.html
+
+
+def _with_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stack's definition plus one Http action, as a later report workflow may have."""
+    import securescore.emulator.local_run as local_run
+
+    real = local_run.build_definition
+
+    def build(settings):
+        definition = real(settings)
+        definition["actions"]["Probe"] = {
+            "type": "Http",
+            "inputs": {
+                "method": "POST",
+                "uri": "https://probe.example/v1/query",
+                "body": {"at": "@{utcNow()}"},
+                "authentication": {"type": "ManagedServiceIdentity", "audience": "https://probe.example"},
+            },
+            "runAfter": {},
+        }
+        return definition
+
+    monkeypatch.setattr(local_run, "build_definition", build)
+
+
+def test_run_locally_answers_http_actions_with_the_given_responder(monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_probe(monkeypatch)
+    settings = make_settings(2)
+    answers: list[str] = []
+
+    def responder(action, request):
+        answers.append(action)
+        return {"statusCode": 200, "headers": {}, "body": {"ok": True}}
+
+    result = run_locally(settings, EngineSource(generate_sample(settings, REPORT_NOW)), REPORT_NOW, http=responder)
+    assert answers == ["Probe"]
+    ((action, request),) = result.http_requests
+    assert (action, request.url, request.audience) == ("Probe", "https://probe.example/v1/query", "https://probe.example")
+    assert request.body == {"at": REPORT_TIME}
+    assert result.run.actions["Probe"].status == "Succeeded"
+    assert result.email.action == "Send_report"  # the connectors still answer the rest
+
+
+def test_without_a_responder_an_http_action_stops_the_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    from securescore.emulator import UnsupportedConstructError
+
+    _with_probe(monkeypatch)
+    settings = make_settings(2)
+    with pytest.raises(UnsupportedConstructError, match=r"no answer for POST https://probe.example/v1/query"):
+        run_locally(settings, EngineSource(generate_sample(settings, REPORT_NOW)), REPORT_NOW)

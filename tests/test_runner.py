@@ -222,8 +222,9 @@ def test_runtime_expression_error_fails_the_action_with_invalid_template() -> No
 
 
 def test_unsupported_action_type_raises_with_the_action_name() -> None:
-    with pytest.raises(UnsupportedConstructError, match=r"'Loop'.*'Foreach'"):
-        run({"Loop": {"type": "Foreach", "foreach": "@createArray(1, 2)", "actions": {}, "runAfter": {}}})
+    parse_json = {"type": "ParseJson", "inputs": {"content": "{}", "schema": {}}, "runAfter": {}}
+    with pytest.raises(UnsupportedConstructError, match=r"cannot run action 'Parse'.*'ParseJson'"):
+        run({"Parse": parse_json})
 
 
 def test_unsupported_function_raises_with_the_action_name() -> None:
@@ -233,13 +234,18 @@ def test_unsupported_function_raises_with_the_action_name() -> None:
 
 def test_invalid_expressions_are_rejected_before_running() -> None:
     connector = Recorder()
-    with pytest.raises(InvalidExpressionError, match=r"'Later'.*nosuch"):
+    with pytest.raises(InvalidExpressionError, match=r"'Later'.*unterminated"):
+        run({"First": api(), "Later": compose("@concat('a)", {"First": ["Failed"]})}, connector, declared=CONNECTIONS)
+    with pytest.raises(UnsupportedConstructError, match=r"'Later'.*cannot run nosuch\(\)"):
         run({"First": api(), "Later": compose("@nosuch()", {"First": ["Failed"]})}, connector, declared=CONNECTIONS)
     assert connector.calls == []
     with pytest.raises(InvalidExpressionError, match="undefined action 'Ghost'"):
         run({"A": compose("@body('Ghost')")})
-    with pytest.raises(InvalidExpressionError, match=r"'A'.*parameter 'nope'"):
-        run({"A": compose("@parameters('nope')")})
+    # An undeclared parameter is a run-time failure: a published Microsoft-Defender-for-Cloud template
+    # (Notify-ASCRecommendationsResourceTag) deploys with parameters('GRC Team') undeclared.
+    failed = run({"A": compose("@parameters('nope')")}).actions["A"]
+    assert (failed.status, failed.code) == ("Failed", "InvalidTemplate")
+    assert "the workflow parameter 'nope' is not found" in failed.error["message"]
 
 
 def test_invalid_graphs_raise() -> None:
