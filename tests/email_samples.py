@@ -57,7 +57,9 @@ def sample_email(assessments: bool = True) -> str:
     return run_locally(settings, SampleSource(settings, REPORT_NOW), REPORT_NOW).email.html
 
 
-def run_canned(settings: Settings, answers: dict[str, Any], *, workflow_info: dict[str, Any] | None = None) -> CannedRun:
+def run_canned(
+    settings: Settings, answers: dict[str, Any], *, workflow_info: dict[str, Any] | None = None
+) -> CannedRun:
     """Run the definition; each query action answered by ``answers[name]``: a list of rows, or a
     (statusCode, body) pair for an error. A query not in ``answers`` returns no rows."""
     mails: list[Mail] = []
