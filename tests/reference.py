@@ -255,7 +255,7 @@ class Reference:
             acc["Subscriptions"] += 1 if delta != 0 else 0
             acc["Name"] = max(acc["Name"], row["ControlName"])
         controls = []
-        for control_id, acc in per.items():
+        for control_id, acc in per.items() if total_weight > 0 else ():
             change = round(100 * acc["weighted"] / total_weight, 2)
             if change != 0:
                 controls.append({"Kind": "control", "Id": control_id, "Name": acc["Name"], "Change": change,
