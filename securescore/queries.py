@@ -15,7 +15,12 @@ import jinja2
 
 from securescore.settings import Settings
 
-QUERY_NAMES = ("overall", "subscriptions", "trend", "top_controls", "unhealthy_controls", "freshness")
+QUERY_NAMES = (
+    "overall", "subscriptions", "trend", "top_controls", "unhealthy_controls", "freshness", "changes",
+    "recommendations",
+)
+# Queries only a stack that exports assessments (SecurityRecommendation) runs.
+ASSESSMENT_QUERIES = ("recommendations",)
 KQL_DIR = Path(__file__).resolve().parent / "kql"
 # What the deployed workflow puts in `let ReportTime = datetime(...)`: the run's time.
 LOGIC_APP_REPORT_TIME = "@{utcNow()}"
@@ -38,7 +43,7 @@ def kql_string(text: str) -> str:
     return "strcat(" + ', "@", '.join(f'"{p}"' for p in escaped) + ")"
 
 
-@cache  # one compile of the templates per process: the program renders six queries per stack
+@cache  # one compile of the templates per process: the program renders every query per stack
 def _environment(kql_dir: Path) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(kql_dir),
@@ -70,6 +75,12 @@ def template_values(settings: Settings, report_time: str) -> dict[str, object]:
     }
 
 
+def query_names(settings: Settings) -> tuple[str, ...]:
+    """The queries the stack's workflow runs, in QUERY_NAMES order."""
+    skipped = () if settings.export.assessments else ASSESSMENT_QUERIES
+    return tuple(name for name in QUERY_NAMES if name not in skipped)
+
+
 def render_query(name: str, settings: Settings, report_time: str, kql_dir: Path = KQL_DIR) -> str:
     if name not in QUERY_NAMES:
         raise ValueError(f"unknown query {name!r}; queries: {', '.join(QUERY_NAMES)}")
@@ -78,4 +89,5 @@ def render_query(name: str, settings: Settings, report_time: str, kql_dir: Path 
 
 
 def render_queries(settings: Settings, report_time: str, kql_dir: Path = KQL_DIR) -> dict[str, str]:
-    return {name: render_query(name, settings, report_time, kql_dir) for name in QUERY_NAMES}
+    """The KQL of every query the stack runs (see query_names)."""
+    return {name: render_query(name, settings, report_time, kql_dir) for name in query_names(settings)}

@@ -6,16 +6,22 @@ the two can be compared.
 
 Interpretations where the contract leaves room (each one named in the test report):
 - *LastSeen* of a subscription and *LatestTimeGenerated*: its newest SecureScores row (configured
-  subscription, the configured initiative) at or before ReportTime, however old;
+  subscription, the configured initiative) in the history window (ReportTime - history, ReportTime],
+  history = (trendWeeks - 1) weeks + lookbackDays, as docs/design.md says;
 - *UnhealthyResources* of a subscription without control rows now: None (no data, not zero);
 - ``top_controls``: every sum runs over the rows kept by the filter (MaxScore > 0, potential > 0,
   subscription with data now), so UnhealthyResources counts only rows with a potential;
 - ``overall`` CurrentPoints/MaxPoints with no subscription reporting: 0 (a sum over nothing);
-- rounding to 2 decimals is applied to the final value (Change from the unrounded scores).
+- rounding to 2 decimals is applied to the final value (Change from the unrounded scores), except the
+  trend's Change, which is the difference of the two rounded scores shown;
+- ``changes``: a row whose rounded Change is 0 is no change;
+- ``recommendations``: a recommendation's display name is the greatest among its unhealthy rows, and a
+  severity other than High/Medium/Low (any case) is shown as the greatest such text.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -57,6 +63,14 @@ class Reference:
             sub = str(row["SecureScoresSubscriptionId"]).lower()
             if sub in wanted and row["DisplayName"] == initiative:
                 self.scores[sub].append((parse_time(row["TimeGenerated"]), row))
+        # (resource, recommendation) -> [(time, subscription, row)]; the subscription from the resource id.
+        self.assessments: dict[tuple[str, str], list[tuple[datetime, Row]]] = defaultdict(list)
+        for row in tables.get("SecurityRecommendation", ()):
+            resource = str(row["AssessedResourceId"]).lower()
+            parts = resource.split("/")
+            if len(parts) > 2 and parts[0] == "" and parts[1] == "subscriptions" and parts[2] in wanted:
+                key = (resource, str(row["RecommendationId"]).lower())
+                self.assessments[key].append((parse_time(row["TimeGenerated"]), row))
         self.controls: dict[tuple[str, str], list[tuple[datetime, Row]]] = defaultdict(list)
         for row in tables.get("SecureScoreControls", ()):
             sub = str(row["SecureScoresSubscriptionId"]).lower()
@@ -64,6 +78,11 @@ class Reference:
                 self.controls[(sub, row["ControlId"])].append((parse_time(row["TimeGenerated"]), row))
 
     # --- definitions ------------------------------------------------------------------------
+
+    def _in_history(self, moment: datetime) -> bool:
+        report = self.settings.report
+        history = timedelta(days=(report.trend_weeks - 1) * 7 + report.lookback_days)
+        return self.report_time - history < moment <= self.report_time
 
     def _latest(self, rows: list[tuple[datetime, Row]], at: datetime) -> Row | None:
         best: tuple[datetime, Row] | None = None
@@ -107,7 +126,7 @@ class Reference:
             score_before = None if row_before is None else 100 * row_before["PercentageScore"]
             change = None if score_now is None or score_before is None else score_now - score_before
             unhealthy = [r["UnhealthyResources"] for (s, _), r in controls_now.items() if s == sub]
-            seen = [m for m, _ in self.scores.get(sub, []) if m <= self.report_time]
+            seen = [m for m, _ in self.scores.get(sub, []) if self._in_history(m)]
             out.append({
                 "SubscriptionId": sub,
                 "ScoreNow": score_now,
@@ -157,12 +176,14 @@ class Reference:
         return result
 
     def trend(self) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         for k in range(self.settings.report.trend_weeks - 1, -1, -1):
             week_end = self.report_time - timedelta(days=7 * k)
             latest = self.latest_scores(week_end)
-            out.append({"WeekEnd": iso(week_end), "Score": r2(self.overall_score(latest)),
-                        "Subscriptions": len(latest)})
+            score = r2(self.overall_score(latest))
+            before = out[-1]["Score"] if out else None
+            change = None if score is None or before is None else r2(score - before)
+            out.append({"WeekEnd": iso(week_end), "Score": score, "Subscriptions": len(latest), "Change": change})
         return out
 
     def top_controls(self) -> list[dict[str, Any]]:
@@ -207,7 +228,7 @@ class Reference:
 
     def freshness(self) -> list[dict[str, Any]]:
         now = self.latest_scores(self.report_time)
-        seen = [m for rows in self.scores.values() for m, _ in rows if m <= self.report_time]
+        seen = [m for rows in self.scores.values() for m, _ in rows if self._in_history(m)]
         missing = sorted(s for s in self.configured if s not in now)
         return [{
             "LatestTimeGenerated": iso(max(seen)) if seen else None,
@@ -217,6 +238,83 @@ class Reference:
             "MissingSubscriptionIds": ",".join(missing),
         }]
 
+    def changes(self) -> list[dict[str, Any]]:
+        top = self.settings.report.top_controls
+        week_ago = self.report_time - timedelta(days=7)
+        now = self.latest_scores(self.report_time)
+        total_weight = sum(r["Weight"] for r in now.values())
+        before_controls = self.latest_controls(week_ago)
+        per: dict[str, dict[str, Any]] = {}
+        for (sub, control_id), row in self.latest_controls(self.report_time).items():
+            before, sub_row = before_controls.get((sub, control_id)), now.get(sub)
+            if before is None or sub_row is None or sub_row["MaxScore"] <= 0:
+                continue
+            acc = per.setdefault(control_id, {"weighted": 0.0, "Subscriptions": 0, "Name": row["ControlName"]})
+            delta = row["CurrentScore"] - before["CurrentScore"]
+            acc["weighted"] += sub_row["Weight"] * delta / sub_row["MaxScore"]
+            acc["Subscriptions"] += 1 if delta != 0 else 0
+            acc["Name"] = max(acc["Name"], row["ControlName"])
+        controls = []
+        for control_id, acc in per.items() if total_weight > 0 else ():
+            change = round(100 * acc["weighted"] / total_weight, 2)
+            if change != 0:
+                controls.append({"Kind": "control", "Id": control_id, "Name": acc["Name"], "Change": change,
+                                 "Subscriptions": acc["Subscriptions"], "ScoreNow": None, "ScoreWeekAgo": None})
+        lost = sorted((c for c in controls if c["Change"] < 0), key=lambda c: (c["Change"], c["Name"], c["Id"]))
+        gained = sorted((c for c in controls if c["Change"] > 0), key=lambda c: (-c["Change"], c["Name"], c["Id"]))
+        before_scores = self.latest_scores(week_ago)
+        moved = []
+        for sub, row in now.items():
+            if sub not in before_scores:
+                continue
+            score_now, score_before = 100 * row["PercentageScore"], 100 * before_scores[sub]["PercentageScore"]
+            change = round(score_now - score_before, 2)
+            if change != 0:
+                moved.append({"Kind": "subscription", "Id": sub, "Name": "", "Change": change, "Subscriptions": None,
+                              "ScoreNow": r2(score_now), "ScoreWeekAgo": r2(score_before)})
+        moved.sort(key=lambda s: (-abs(s["Change"]), s["Id"]))
+        return lost[:top] + gained[:top] + moved[:top]
+
+    def _assessment_state(self, rows: list[tuple[datetime, Row]], at: datetime) -> Row | None:
+        return self._latest(rows, at)
+
+    def recommendations(self) -> list[dict[str, Any]]:
+        rank = {"high": 0, "medium": 1, "low": 2}
+        week_ago = self.report_time - timedelta(days=7)
+        per: dict[str, dict[str, Any]] = {}
+        for (resource, recommendation), rows in self.assessments.items():
+            now = self._assessment_state(rows, self.report_time)
+            if now is None or str(now["RecommendationState"]).lower() != "unhealthy":
+                continue
+            before = self._assessment_state(rows, week_ago)
+            newly = before is None or str(before["RecommendationState"]).lower() != "unhealthy"
+            acc = per.setdefault(recommendation, {"resources": set(), "newly": 0, "subscriptions": set(),
+                                                  "names": [], "ranks": [], "texts": []})
+            acc["resources"].add(resource)
+            acc["newly"] += 1 if newly else 0
+            acc["subscriptions"].add(resource.split("/")[2])
+            acc["names"].append(now["RecommendationDisplayName"])
+            acc["ranks"].append(rank.get(str(now["RecommendationSeverity"]).lower(), 3))
+            acc["texts"].append(str(now["RecommendationSeverity"]))
+        result = []
+        for key, acc in per.items():
+            severity_rank = min(acc["ranks"])
+            guid = re.search(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", key)
+            result.append({
+                "RecommendationId": key,
+                "AssessmentKey": guid.group(1) if guid else "",
+                "Name": max(acc["names"]),
+                "Severity": ("High", "Medium", "Low", max(acc["texts"]))[severity_rank],
+                "UnhealthyResources": len(acc["resources"]),
+                "NewlyUnhealthy": acc["newly"],
+                "Subscriptions": len(acc["subscriptions"]),
+                "rank": severity_rank,
+            })
+        result.sort(key=lambda r: (r["rank"], -r["UnhealthyResources"], r["Name"], r["RecommendationId"]))
+        return [{k: v for k, v in r.items() if k != "rank"} for r in result[: self.settings.report.top_controls]]
+
     def all(self) -> dict[str, list[dict[str, Any]]]:
-        return {name: getattr(self, name)() for name in
-                ("overall", "subscriptions", "trend", "top_controls", "unhealthy_controls", "freshness")}
+        names = ["overall", "subscriptions", "trend", "top_controls", "unhealthy_controls", "freshness", "changes"]
+        if self.settings.export.assessments:
+            names.append("recommendations")
+        return {name: getattr(self, name)() for name in names}

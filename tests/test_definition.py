@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -105,7 +106,28 @@ def test_action_count_does_not_grow_with_subscriptions() -> None:
     small = all_actions(build_definition(make_settings(1)))
     large = all_actions(build_definition(make_settings(500, maxSubscriptionRows=500)))
     assert set(small) == set(large)
-    assert len(small) <= 17  # 14 on a normal run + the 2 failure-path actions + the scope itself
+    # The scope, 7 queries, 5 Selects, the report Compose, the send, and the 2 failure-path actions.
+    assert len(small) == 17
+    exported = all_actions(build_definition(make_settings(500, exportAssessments=True)))
+    assert set(exported) - set(small) == {"Query_recommendations", "Select_recommendations_rows"}
+    assert set(small) <= set(exported)
+
+
+def test_compose_and_select_read_query_results_only_through_one_helper() -> None:
+    # Another transport (HTTP to the Log Analytics API) then changes email_values.rows and nothing else.
+    definition = build_definition(make_settings(3, exportAssessments=True))
+    text = json.dumps({n: a for n, a in all_actions(definition).items() if not n.startswith("Query_")})
+    references = re.findall(r"(\w+)\('(Query_\w+)'\)(\?\['value'\])?", text)
+    assert references
+    assert {(fn, suffix) for fn, _, suffix in references} == {("body", "?['value']")}
+    assert {name for _, name, _ in references} == {f"Query_{q}" for q in QUERY_NAMES}
+
+
+def test_every_expression_fits_the_logic_apps_limit() -> None:
+    # "Limits and configuration reference for Azure Logic Apps": expression character limit 8,192.
+    for label, definition in definitions():
+        for expression in iter_expressions({"actions": definition["actions"]}):
+            assert len(expression) <= 8192, (label, expression[:120])
 
 
 def test_trigger_carries_the_schedule_and_windows_time_zone() -> None:
@@ -159,13 +181,18 @@ def test_config_values_appear_only_as_parameter_values() -> None:
 
 
 def test_email_html_is_inlined_and_self_contained() -> None:
-    actions = build_definition(settings_from_stack("example"))["actions"][SCOPE]["actions"]
-    html = actions["Compose_report_html"]["inputs"] + "".join(
-        actions[name]["inputs"]["select"] for name in actions if name.startswith("Select_")
-    )
+    definition = build_definition(settings_from_stack("example"))
+    actions = definition["actions"][SCOPE]["actions"]
+    html = actions["Compose_report_html"]["inputs"] + definition["actions"]["Send_report"]["inputs"]["body"]["Body"]
+    html += "".join(actions[name]["inputs"]["select"] for name in actions if name.startswith("Select_"))
     lowered = html.lower()
     for forbidden in ("<style", "<script", "<svg", "<link", "data:", "@import", "<img", "font-face", "javascript:"):
         assert forbidden not in lowered
-    assert lowered.count("https://") == 1  # only the Defender for Cloud link
-    assert 'width="600"' in html and "style=" in html
-    assert "[[" not in html and "<!--" not in html
+    # Every link goes to the Azure portal.
+    assert re.findall(r"https://[^'\"]*?/", html) and set(re.findall(r"https://[^/'\"]*/", html)) == {
+        "https://portal.azure.com/"}
+    assert "max-width:600px" in html and "style=" in html
+    assert "[[" not in html
+    # The only comments left are Outlook's conditional ones around the fixed 600px table (report, no-data email).
+    assert re.sub(r"<!--\[if mso\]>.*?<!\[endif\]-->", "", html).count("<!--") == 0
+    assert html.count("<!--[if mso]>") == 4 and '<table role="presentation" width="600"' in html

@@ -1,5 +1,6 @@
-"""The sample preview in a real browser (Debian's headless Chromium): a 600px column, no horizontal
-overflow, every section visible. Saves a screenshot to out/test-preview.png."""
+"""The sample preview in a real browser (Debian's headless Chromium), on a 390px phone and at 600px and
+wider: the column is as wide as the screen up to 600px, nothing scrolls sideways or sticks out of it,
+every section is visible. Saves screenshots to out/test-preview-<width>.png."""
 
 from __future__ import annotations
 
@@ -7,25 +8,30 @@ import json
 import re
 import shutil
 import subprocess
+from html import escape
 from pathlib import Path
 
 import pytest
 
-from securescore.datasources.sample import SampleSource
-from securescore.emulator.local_run import run_locally
-from securescore.settings import PROJECT_ROOT, settings_from_stack
-from tests.conftest import REPORT_NOW, require_browser
+from securescore.settings import PROJECT_ROOT
+from tests.conftest import require_browser
+from tests.email_samples import sample_email
 
-SECTIONS = ("headline", "subscriptions", "trend", "top-controls", "unhealthy-controls", "footer")
+SECTIONS = ("headline", "changes", "recommendations", "subscriptions", "trend", "top-controls",
+            "unhealthy-controls", "footer")
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
 ]
-# Measured in the page itself; the result is written into the DOM, which --dump-dom prints.
-PROBE = """
+# The email is laid out in an iframe exactly `width` pixels wide (headless Chromium will not make its
+# window narrower than 500px) and measured from the page around it; the result is written into the
+# DOM, which --dump-dom prints.
+FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="mail" style="border:0;width:%dpx;height:4000px" srcdoc="%s"></iframe>
 <script>
-(function () {
-  var container = document.querySelector('table[width="600"]');
+document.getElementById('mail').addEventListener('load', function () {
+  var win = this.contentWindow, doc = this.contentDocument;
+  var container = doc.getElementById('email');
   var box = container.getBoundingClientRect();
   var overflowing = [];
   container.querySelectorAll('*').forEach(function (el) {
@@ -34,17 +40,17 @@ PROBE = """
   });
   var sections = {};
   %s.forEach(function (id) {
-    var el = document.getElementById(id);
+    var el = doc.getElementById(id);
     var r = el ? el.getBoundingClientRect() : null;
-    sections[id] = el ? {height: r.height, width: r.width, visible: getComputedStyle(el).display !== 'none'} : null;
+    sections[id] = el ? {height: r.height, width: r.width, visible: win.getComputedStyle(el).display !== 'none'} : null;
   });
   var out = document.createElement('pre');
   out.id = 'probe-result';
-  out.textContent = JSON.stringify({container: box.width, scrollWidth: document.documentElement.scrollWidth,
-    viewport: window.innerWidth, overflowing: overflowing, sections: sections});
+  out.textContent = JSON.stringify({container: box.width, scrollWidth: doc.documentElement.scrollWidth,
+    viewport: win.innerWidth, overflowing: overflowing, sections: sections});
   document.body.appendChild(out);
-})();
-</script>
+});
+</script></body></html>
 """
 
 
@@ -63,26 +69,28 @@ def run_chromium(*args: str, tmp_path: Path) -> str:
 
 
 @pytest.mark.browser
-def test_sample_preview_lays_out_in_a_600px_column(tmp_path: Path) -> None:
-    settings = settings_from_stack("example")
-    html = run_locally(settings, SampleSource(settings, REPORT_NOW), REPORT_NOW).email.html
-    page = tmp_path / "email.html"
-    page.write_text(html, encoding="utf-8")
+@pytest.mark.parametrize(("window", "column"), [(390, 390), (600, 600), (800, 600)])
+def test_sample_preview_fits_the_screen_up_to_600px(tmp_path: Path, window: int, column: int) -> None:
+    html = sample_email()
     probed = tmp_path / "probed.html"
-    probed.write_text(html.replace("</body>", PROBE % json.dumps(SECTIONS) + "</body>"), encoding="utf-8")
+    probed.write_text(FRAME % (window, escape(html, quote=True), json.dumps(SECTIONS)), encoding="utf-8")
 
-    dom = run_chromium("--window-size=800,3000", "--dump-dom", probed.as_uri(), tmp_path=tmp_path)
+    dom = run_chromium("--window-size=900,4000", "--dump-dom", probed.as_uri(), tmp_path=tmp_path)
     match = re.search(r'<pre id="probe-result">(.*?)</pre>', dom, re.S)
     assert match, "the probe did not run"
     metrics = json.loads(match.group(1).replace("&quot;", '"'))
-    assert metrics["container"] == 600
-    assert metrics["scrollWidth"] <= metrics["viewport"]
+    assert metrics["viewport"] == window
+    assert metrics["container"] == column
+    assert metrics["scrollWidth"] <= metrics["viewport"]  # no sideways scrolling
     assert metrics["overflowing"] == []
     for section in SECTIONS:
         assert metrics["sections"][section] is not None, section
         assert metrics["sections"][section]["visible"] and metrics["sections"][section]["height"] > 10, section
+        assert metrics["sections"][section]["width"] <= column, section
 
-    screenshot = PROJECT_ROOT / "out" / "test-preview.png"
+    page = tmp_path / "email.html"
+    page.write_text(html, encoding="utf-8")
+    screenshot = PROJECT_ROOT / "out" / f"test-preview-{window}.png"
     screenshot.parent.mkdir(exist_ok=True)
-    run_chromium("--window-size=700,2400", f"--screenshot={screenshot}", page.as_uri(), tmp_path=tmp_path)
+    run_chromium(f"--window-size={window},2400", f"--screenshot={screenshot}", page.as_uri(), tmp_path=tmp_path)
     assert screenshot.stat().st_size > 10_000

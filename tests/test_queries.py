@@ -11,7 +11,7 @@ import duckdb_kql
 import pytest
 
 from securescore.kql_check import check_queries
-from securescore.queries import LOGIC_APP_REPORT_TIME, QUERY_NAMES, kql_string, render_queries
+from securescore.queries import LOGIC_APP_REPORT_TIME, QUERY_NAMES, kql_string, query_names, render_queries
 from securescore.settings import available_stacks, settings_from_stack
 from tests.conftest import REPORT_TIME, make_settings
 
@@ -25,9 +25,10 @@ def all_configs():
         yield f"stack:{stack}", settings_from_stack(stack)
     yield "one subscription", make_settings(1)
     yield "500 subscriptions", make_settings(500)
+    yield "500 subscriptions, assessments exported", make_settings(500, exportAssessments=True)
     yield "hostile initiative name", make_settings(initiativeName=HOSTILE)
     yield "shortest windows", make_settings(trendWeeks=2, lookbackDays=7, topControls=1)
-    yield "longest windows", make_settings(trendWeeks=52, lookbackDays=90, topControls=20)
+    yield "longest windows", make_settings(trendWeeks=52, lookbackDays=90, topControls=20, exportAssessments=True)
 
 
 def test_every_rendered_query_has_no_kusto_diagnostics() -> None:
@@ -39,7 +40,8 @@ def test_every_rendered_query_has_no_kusto_diagnostics() -> None:
                 batch[f"{label} / {report_time} / {name}"] = text
     diagnostics = check_queries(batch)
     assert [d.describe(batch[d.query]) for d in diagnostics] == []
-    assert len(batch) == 2 * len(QUERY_NAMES) * len(list(all_configs()))
+    assert len(batch) == 2 * sum(len(query_names(settings)) for _, settings in all_configs())
+    assert {label.rsplit(" / ", 1)[1] for label in batch} == set(QUERY_NAMES)  # every query checked
 
 
 def test_the_checker_does_report_errors() -> None:
@@ -58,6 +60,7 @@ def test_deployed_text_differs_only_in_report_time() -> None:
     settings = settings_from_stack("example")
     deployed = render_queries(settings, LOGIC_APP_REPORT_TIME)
     local = render_queries(settings, REPORT_TIME)
+    assert set(deployed) == set(local) == set(QUERY_NAMES)  # the example exports assessments
     for name in QUERY_NAMES:
         assert deployed[name].replace(LOGIC_APP_REPORT_TIME, REPORT_TIME) == local[name]
         assert deployed[name].count("@") == 1  # the utcNow() interpolation, nothing else
@@ -88,3 +91,11 @@ def test_hostile_initiative_name_stays_a_literal() -> None:
 def test_bad_report_time_is_refused() -> None:
     with pytest.raises(ValueError, match="report_time"):
         render_queries(make_settings(), "now()")
+
+
+def test_only_a_stack_that_exports_assessments_queries_them() -> None:
+    without = render_queries(make_settings(), REPORT_TIME)
+    assert "recommendations" not in without
+    assert not any("SecurityRecommendation" in text for text in without.values())
+    with_assessments = render_queries(make_settings(exportAssessments=True), REPORT_TIME)
+    assert "SecurityRecommendation" in with_assessments["recommendations"]

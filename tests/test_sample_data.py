@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ from securescore.datasources.sample_data import (
 from securescore.settings import parse_settings, read_stack_values, settings_from_stack
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+# Datetime columns the export leaves empty until they apply (a recommendation not resolved yet).
+NULLABLE = {("SecurityRecommendation", "ResolvedTimeUTC"), ("SecurityRecommendation", "DiscoveredTimeUTC")}
 PY_TYPES: dict[str, tuple[type, ...]] = {
     "datetime": (datetime,), "string": (str,), "real": (float,), "int": (int,), "long": (int,),
     "bool": (bool,), "dynamic": (dict, list),
@@ -45,6 +48,8 @@ def test_every_column_present_with_its_type(example: Any) -> None:
             assert set(row) == set(schema), name
             for column, kql_type in schema.items():
                 value = row[column]
+                if value is None and (name, column) in NULLABLE:
+                    continue
                 assert isinstance(value, PY_TYPES[kql_type]), (name, column, value)
                 if kql_type in ("int", "long", "real"):
                     assert not isinstance(value, bool), (name, column)
@@ -57,7 +62,7 @@ def test_no_row_after_now_and_streamed_rows_are_changes(example: Any) -> None:
         assert row["TimeGenerated"] <= NOW
         key = (row["SecureScoresSubscriptionId"].lower(), row["ControlId"])
         if not row["IsSnapshot"] and key in last:
-            assert abs(row["CurrentScore"] - last[key]) >= 0.01
+            assert abs(row["CurrentScore"] - last[key]) >= 0.01 - 1e-9
         last[key] = row["CurrentScore"]
 
 
@@ -103,3 +108,43 @@ def test_small_and_large_subscription_counts() -> None:
         roles = list(subscription_roles(settings).values())
         assert roles[0] == "improving" and roles.count("no data") == (1 if count >= 3 else 0)
         generate_sample(settings, NOW, days=30, controls=20)
+
+
+def test_assessment_rows_are_state_changes_and_weekly_snapshots(example: Any) -> None:
+    _, tables = example
+    rows = tables["SecurityRecommendation"]
+    assert set(tables) == {"SecureScores", "SecureScoreControls", "SecurityRecommendation"}
+    last: dict[tuple[str, str], str] = {}
+    snapshots: dict[str, set[datetime]] = defaultdict(set)
+    for row in sorted(rows, key=lambda r: r["TimeGenerated"]):
+        assert row["TimeGenerated"] <= NOW
+        key = (row["AssessedResourceId"].lower(), row["RecommendationId"])
+        if row["IsSnapshot"]:
+            snapshots[row["AssessedResourceId"].split("/")[2].lower()].add(row["TimeGenerated"])
+        elif key in last:
+            assert row["RecommendationState"] != last[key], key
+        last[key] = row["RecommendationState"]
+    for moments in snapshots.values():
+        ordered = sorted(moments)
+        assert all(b - a == timedelta(days=7) for a, b in pairwise(ordered))
+    assert {r["RecommendationState"] for r in rows} == {"Healthy", "Unhealthy", "NotApplicable", "Removed"}
+    assert {r["RecommendationSeverity"] for r in rows} == {"High", "Medium", "Low"}
+    assert any(c in r["RecommendationDisplayName"] for r in rows for c in "&<>\"")
+
+
+def test_assessment_rows_carry_mixed_case_ids_of_the_right_subscriptions(example: Any) -> None:
+    settings, tables = example
+    ids = settings.subscription_ids
+    subs = [r["AssessedResourceId"].split("/")[2] for r in tables["SecurityRecommendation"]]
+    assert {s.lower() for s in subs} == (set(ids) - {ids[5]}) | {UNCONFIGURED_SUBSCRIPTION_ID}
+    assert ids[2].upper() in subs and ids[2].upper() != ids[2]  # upper-case, with hex letters in it
+    assert ids[1] in subs
+    stale = [r["TimeGenerated"] for r in tables["SecurityRecommendation"]
+             if r["AssessedResourceId"].split("/")[2].lower() == ids[4]]
+    assert stale and max(stale) <= stale_cutoff(settings, NOW)
+
+
+def test_no_assessment_rows_unless_exported() -> None:
+    values = read_stack_values("example")
+    values["exportAssessments"] = False
+    assert "SecurityRecommendation" not in generate_sample(parse_settings(values), NOW, days=20)

@@ -22,7 +22,8 @@ from tests.fakes_arm import (
     secure_score_control_body,
 )
 
-EXAMPLE_SUBS = [f"{d * 8}-{d * 4}-4{d * 3}-8{d * 3}-{d * 12}" for d in "123456"]
+EXAMPLE_SUBS = ["11111111-1111-4111-8111-111111111111"] + [
+    f"{d * 8}-{d * 4}-4{d * 3}-8{d * 3}-{d * 8}abcd" for d in "23456"]
 
 
 def scores_path(sub: str) -> str:

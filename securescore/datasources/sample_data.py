@@ -1,6 +1,7 @@
 """Deterministic sample rows, shaped as Defender for Cloud continuous export writes them.
 
-``generate_sample(settings, now)`` returns ``{"SecureScores": [...], "SecureScoreControls": [...]}``,
+``generate_sample(settings, now)`` returns ``{"SecureScores": [...], "SecureScoreControls": [...]}`` and,
+when the stack exports assessments, ``"SecurityRecommendation": [...]`` (see ``sample_assessments``),
 every column of ``kql/tables.json`` present in every row with a Python value of its KQL type
 (datetime -> tz-aware ``datetime`` in UTC, real -> float, int/long -> int, bool -> bool,
 dynamic -> dict/list). Nothing reads the wall clock and every random draw comes from a
@@ -47,6 +48,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from securescore.datasources.sample_assessments import generate_assessments
 from securescore.settings import Settings
 
 DEFAULT_SEED = 20261123
@@ -135,11 +137,14 @@ def stale_cutoff(settings: Settings, now: datetime) -> datetime:
 def generate_sample(
     settings: Settings, now: datetime, days: int = 120, controls: int = 15, seed: int = DEFAULT_SEED
 ) -> dict[str, list[dict[str, Any]]]:
-    """Rows of SecureScores and SecureScoreControls written during the ``days`` before ``now``."""
+    """Rows of SecureScores and SecureScoreControls written during the ``days`` before ``now`` (and of
+    SecurityRecommendation, for a shorter history, when ``exportAssessments`` is on)."""
     now = _utc(now)
     catalog = control_catalog(controls)
     tenant_id = str(uuid.uuid5(_NAMESPACE, settings.workspace.resource_id.lower()))
     out: dict[str, list[dict[str, Any]]] = {"SecureScores": [], "SecureScoreControls": []}
+    if settings.export.assessments:
+        out["SecurityRecommendation"] = []
     roles = subscription_roles(settings)
     subs = [(i, s.id, roles[s.id]) for i, s in enumerate(settings.subscriptions)]
     if UNCONFIGURED_SUBSCRIPTION_ID not in roles:
@@ -150,10 +155,13 @@ def generate_sample(
     gc.disable()
     try:
         for index, sub_id, role in subs:
-            if role != NO_DATA:
-                _SubscriptionGenerator(
-                    settings, now, days, catalog, seed, index, sub_id, role, tenant_id
-                ).run(out)
+            if role == NO_DATA:
+                continue
+            generator = _SubscriptionGenerator(settings, now, days, catalog, seed, index, sub_id, role, tenant_id)
+            generator.run(out)
+            if "SecurityRecommendation" in out:
+                out["SecurityRecommendation"] += generate_assessments(
+                    settings, now, sub_id, role, index, generator.end, seed, tenant_id)
     finally:
         if was_enabled:
             gc.enable()
@@ -306,11 +314,17 @@ class _SubscriptionGenerator:
             while snap_i < len(snapshots) and snapshots[snap_i] < at:
                 self._snapshot(snapshots[snap_i], scores, controls)
                 snap_i += 1
+            streamed = False
             for c, new in by_slot[slot]:
+                before = self.controls[c].score
                 self.controls[c].set_unhealthy(new)
+                if abs(self.controls[c].score - before) < 0.01 - 1e-9:
+                    continue  # a change of less than 0.01 points is not streamed
                 # Control rows are written a little after the recalculation, each at its own second.
                 controls.append(self._control_row(self.controls[c], at + timedelta(seconds=c), False))
-            scores.append(self._score_row(at + timedelta(seconds=30), False))
+                streamed = True
+            if streamed:
+                scores.append(self._score_row(at + timedelta(seconds=30), False))
         for moment in snapshots[snap_i:]:
             self._snapshot(moment, scores, controls)
         if self.role != STALE:

@@ -1,17 +1,20 @@
 """The Logic App workflow definition, built from a stack's settings (pure: no Pulumi, no Azure).
 
-Shape of a run (the number of actions never depends on how many subscriptions or controls there are):
+Shape of a run (the number of actions never depends on how many subscriptions, controls or
+recommendations there are):
 
     Weekly_schedule (Recurrence)
     Run_queries (Scope)
-      Query_<name> x6 (azuremonitorlogs POST /queryData, in parallel)
-      Select_<table>_rows x4 (one HTML row per result row)       Compose_report_html
-                                                                  Compose_no_data_html
-    Send_report (office365 POST /v2/Mail)             after Run_queries succeeded
+      Query_<name> x7-8 (azuremonitorlogs POST /queryData, in parallel; recommendations only when
+                         assessments are exported)
+      Select_<table>_rows x5-6 (one HTML row per result row)      Compose_report_html
+    Send_report (office365 POST /v2/Mail)             after Run_queries succeeded; the report, or the
+                                                      "no data yet" email when nothing reported
     Select_failed_actions -> Send_failure_notice      after Run_queries failed or timed out
 
 Config values reach the workflow only as parameter values (recipients, names, title, …), never as
-expression text; data values are HTML-escaped by `wdl.text`.
+expression text; data values are HTML-escaped by `wdl.text`. What the email shows, token by token, is
+in `logicapp.email_values`, which reads every query result through `email_values.rows`.
 """
 
 from __future__ import annotations
@@ -20,41 +23,31 @@ import json
 from typing import Any
 
 from securescore.logicapp.email import load_template
-from securescore.logicapp.wdl import change_parts, fill_expression, fill_interpolated, lit, local_time, number, text
-from securescore.queries import LOGIC_APP_REPORT_TIME, QUERY_NAMES, render_queries
+from securescore.logicapp.email_values import (
+    ROW_QUERIES,
+    failure_values,
+    has_data,
+    item,
+    no_data_values,
+    query_action,
+    report_values,
+    row_tables,
+    row_values,
+    rows,
+    select_action,
+    subject,
+)
+from securescore.logicapp.wdl import fill_expression, fill_interpolated, text
+from securescore.queries import LOGIC_APP_REPORT_TIME, render_queries
 from securescore.settings import Settings
+
+__all__ = ["build_definition", "definition_json", "query_action", "select_action"]
 
 SCHEMA = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#"
 TRIGGER_NAME = "Weekly_schedule"
 SCOPE = "Run_queries"
 # Logic Apps interprets startTime without an offset in the trigger's time zone; any past date works.
 SCHEDULE_START = "2024-01-01T00:00:00"
-ROW_TABLES = {  # Select action's row prototype <- the query whose rows it renders
-    "subscriptions": "subscriptions",
-    "trend": "trend",
-    "top_controls": "top_controls",
-    "unhealthy_controls": "unhealthy_controls",
-}
-
-
-def query_action(name: str) -> str:
-    return f"Query_{name}"
-
-
-def select_action(table: str) -> str:
-    return f"Select_{table}_rows"
-
-
-def _rows(query: str) -> str:
-    return f"body({lit(query_action(query))})?['value']"
-
-
-def _first(query: str, column: str) -> str:
-    return f"{_rows(query)}?[0]?[{lit(column)}]"
-
-
-def _item(column: str) -> str:
-    return f"item()?[{lit(column)}]"
 
 
 def _connection(api: str) -> dict[str, Any]:
@@ -75,6 +68,11 @@ def build_parameters_section(settings: Settings) -> dict[str, Any]:
         "maxSubscriptionRows": {"type": "Int", "defaultValue": settings.report.max_subscription_rows},
         "dropAlertPoints": {"type": "Int", "defaultValue": settings.report.drop_alert_points},
         "lookbackDays": {"type": "Int", "defaultValue": settings.report.lookback_days},
+        # How far back the queries look at all: "never reported in the last N days".
+        "historyDays": {
+            "type": "Int",
+            "defaultValue": (settings.report.trend_weeks - 1) * 7 + settings.report.lookback_days,
+        },
         "workspaceName": {"type": "String", "defaultValue": settings.workspace.name},
         # Shown in the email when set: the preview uses it to say its data source has no history.
         "dataNote": {"type": "String", "defaultValue": ""},
@@ -122,154 +120,45 @@ def build_query_actions(settings: Settings) -> dict[str, Any]:
             },
             "runAfter": {},
         }
-        for name in QUERY_NAMES
+        for name in queries
     }
 
 
-def _row_values() -> dict[str, dict[str, str]]:
-    sub_id = _item("SubscriptionId")
-    return {
-        "subscriptions": {
-            "name": text(f"coalesce(parameters('subscriptionNames')?[{sub_id}], {sub_id})"),
-            "dropped": f"if(equals({_item('Dropped')}, true), '▼ dropped this week', '')",
-            "no_data": f"if(equals({_item('HasData')}, true), '', 'no data in the lookback window')",
-            "score_now": number(_item("ScoreNow"), "0.0"),
-            "score_week_ago": number(_item("ScoreWeekAgo"), "0.0"),
-            **change_parts(_item("Change")),
-            "unhealthy": number(_item("UnhealthyResources"), "#,##0"),
-        },
-        "trend": {
-            "week_end": local_time(_item("WeekEnd"), "d MMM"),
-            "bar_width": f"formatNumber(coalesce({_item('Score')}, 0), '0', 'en-US')",
-            "score": number(_item("Score"), "0.0"),
-        },
-        "top_controls": {
-            "name": text(_item("ControlName")),
-            "potential": f"concat('+', {number(_item('PotentialIncrease'), '0.0')}, ' %')",
-            "unhealthy": number(_item("UnhealthyResources"), "#,##0"),
-            "subscriptions": number(_item("Subscriptions"), "#,##0"),
-        },
-        "unhealthy_controls": {
-            "name": text(_item("ControlName")),
-            "unhealthy": number(_item("UnhealthyResources"), "#,##0"),
-            "healthy": number(_item("HealthyResources"), "#,##0"),
-            "subscriptions": number(_item("Subscriptions"), "#,##0"),
-        },
-    }
-
-
-def build_select_actions() -> dict[str, Any]:
-    template = load_template("email")
+def build_select_actions(settings: Settings) -> dict[str, Any]:
+    assessments = settings.export.assessments
+    template = load_template("email", assessments=assessments)
     actions: dict[str, Any] = {}
-    for table, values in _row_values().items():
-        rows = _rows(ROW_TABLES[table])
-        source = f"@take({rows}, parameters('maxSubscriptionRows'))" if table == "subscriptions" else f"@{rows}"
+    for table, values in row_values(assessments).items():
+        query = ROW_QUERIES[table]
+        source = f"@{rows(query)}"
+        if table == "subscriptions":
+            source = f"@take({rows(query)}, parameters('maxSubscriptionRows'))"
         actions[select_action(table)] = {
             "type": "Select",
             "inputs": {"from": source, "select": fill_interpolated(template.rows[table], values)},
-            "runAfter": {query_action(ROW_TABLES[table]): ["Succeeded"]},
+            "runAfter": {query_action(query): ["Succeeded"]},
         }
     return actions
 
 
-def _report_values() -> dict[str, str]:
-    overall = lambda column: _first("overall", column)  # noqa: E731
-    fresh = lambda column: _first("freshness", column)  # noqa: E731
-    all_subscription_rows = _rows("subscriptions")
-    more = f"sub(length({all_subscription_rows}), parameters('maxSubscriptionRows'))"
-    reporting = f"string(coalesce({fresh('SubscriptionsReporting')}, 0))"
-    missing = f"coalesce({fresh('SubscriptionsMissing')}, 0)"
-    template = load_template("email")
-    optional = {
-        "drop_alert": (
-            f"greater(coalesce({overall('SubscriptionsDropped')}, 0), 0)",
-            {"drop_alert_text": (
-                f"concat('▼ ', string({overall('SubscriptionsDropped')}), ' subscription(s) dropped by more than ',"
-                f" string(parameters('dropAlertPoints')), ' points this week.')"
-            )},
-        ),
-        "data_note": ("not(empty(parameters('dataNote')))", {"data_note": text("parameters('dataNote')")}),
-        "more_subscriptions": (
-            f"greater({more}, 0)",
-            {"more_subscriptions_text": f"concat('… and ', string({more}), ' more subscriptions')"},
-        ),
-        "no_top_controls": (f"empty(body('{select_action('top_controls')}'))", {}),
-        "no_unhealthy_controls": (f"empty(body('{select_action('unhealthy_controls')}'))", {}),
-    }
-    values = {
-        **_header_values(),
-        "score_now": f"concat({number(overall('ScoreNow'), '0.0')}, ' %')",
-        **change_parts(overall("Change")),
-        "points": (
-            f"concat({number(overall('CurrentPoints'), '#,##0.#')}, ' of ',"
-            f" {number(overall('MaxPoints'), '#,##0')}, ' points')"
-        ),
-        "subscriptions_reporting": reporting,
-        "subscriptions_configured": f"string(coalesce({fresh('SubscriptionsConfigured')}, 0))",
-        "latest_data": local_time(fresh("LatestTimeGenerated"), "d MMM yyyy HH:mm"),
-        "time_zone": text("parameters('timeZone')"),
-        "freshness_text": (
-            f"if(greater({missing}, 0), concat(string({missing}),"
-            f" ' configured subscription(s) sent no data in the lookback window (marked above).'), '')"
-        ),
-        "lookback_days": "string(parameters('lookbackDays'))",
-    }
-    for table in ROW_TABLES:
-        values[f"rows:{table}"] = f"join(body('{select_action(table)}'), '')"
-    for block, (condition, block_values) in optional.items():
-        values[f"if:{block}"] = f"if({condition}, {fill_expression(template.optional[block], block_values)}, '')"
-    return values
-
-
-def _header_values() -> dict[str, str]:
-    return {
-        "title": text("parameters('reportTitle')"),
-        "report_date": "convertFromUtc(utcNow(), parameters('timeZone'), 'dddd d MMMM yyyy')",
-    }
-
-
-def build_compose_actions() -> dict[str, Any]:
-    no_data_values = {
-        **_header_values(),
-        "workspace_name": text("parameters('workspaceName')"),
-        "subscriptions_configured": f"string(coalesce({_first('freshness', 'SubscriptionsConfigured')}, 0))",
-        "lookback_days": "string(parameters('lookbackDays'))",
-    }
+def build_compose_actions(settings: Settings) -> dict[str, Any]:
+    assessments = settings.export.assessments
+    template = load_template("email", assessments=assessments)
     return {
         "Compose_report_html": {
             "type": "Compose",
-            "inputs": fill_interpolated(load_template("email").document, _report_values()),
-            "runAfter": {select_action(t): ["Succeeded"] for t in ROW_TABLES}
+            "inputs": fill_interpolated(template.document, report_values(template, assessments)),
+            "runAfter": {select_action(t): ["Succeeded"] for t in row_tables(assessments)}
             | {query_action("overall"): ["Succeeded"], query_action("freshness"): ["Succeeded"]},
-        },
-        "Compose_no_data_html": {
-            "type": "Compose",
-            "inputs": fill_interpolated(load_template("no_data").document, no_data_values),
-            "runAfter": {query_action("freshness"): ["Succeeded"]},
         },
     }
 
 
-def _has_data() -> str:
-    return f"greater(coalesce({_first('overall', 'SubscriptionsReporting')}, 0), 0)"
-
-
-def _subject() -> str:
-    score = _first("overall", "ScoreNow")
-    change = _first("overall", "Change")
-    dropped = _first("overall", "SubscriptionsDropped")
-    change_text = (
-        f"if(equals({change}, null), '',"
-        f" concat(' (', formatNumber(coalesce({change}, 0), '+0.0;-0.0;0.0', 'en-US'), ' pts)'))"
-    )
-    drop_text = (
-        f"if(greater(coalesce({dropped}, 0), 0), concat(', ', string({dropped}), ' subscription(s) dropped'), '')"
-    )
-    report = (
-        f"concat(parameters('reportTitle'), ': ', formatNumber(coalesce({score}, 0), '0.0', 'en-US'), '%',"
-        f" {change_text}, {drop_text})"
-    )
-    return f"@if({_has_data()}, {report}, concat(parameters('reportTitle'), ': no data exported yet'))"
+def mail_body() -> str:
+    """The HTML the report run sends: the report, or the "no data exported yet" email (one expression,
+    well under the 8,192-character limit, so no Compose action of its own)."""
+    no_data = fill_expression(load_template("no_data").document, no_data_values())
+    return f"@if({has_data()}, outputs('Compose_report_html'), {no_data})"
 
 
 def _send_mail(body: dict[str, str], run_after: dict[str, list[str]]) -> dict[str, Any]:
@@ -294,13 +183,8 @@ def build_failure_actions() -> dict[str, Any]:
         "coalesce(item()?['outputs']?['body']?['error']?['message'], item()?['error']?['message'],"
         " item()?['code'], item()?['status'])"
     )
-    line = f"concat('<li><b>', {text(_item('name'))}, '</b>: ', {text(message)}, '</li>')"
-    failure_values = {
-        **_header_values(),
-        "failed_actions": "join(body('Select_failed_actions'), '')",
-        "logic_app": text("workflow()?['name']"),
-        "run_id": text("workflow()?['run']?['name']"),
-    }
+    line = f"concat('<li><b>', {text(item('name'))}, '</b>: ', {text(message)}, '</li>')"
+    template = load_template("failure")
     return {
         "Select_failed_actions": {
             "type": "Select",
@@ -310,7 +194,7 @@ def build_failure_actions() -> dict[str, Any]:
         "Send_failure_notice": _send_mail(
             {
                 "Subject": "@{parameters('reportTitle')}: the report could not be built",
-                "Body": fill_interpolated(load_template("failure").document, failure_values),
+                "Body": fill_interpolated(template.document, failure_values(template)),
                 "Importance": "High",
             },
             {"Select_failed_actions": ["Succeeded"]},
@@ -320,14 +204,12 @@ def build_failure_actions() -> dict[str, Any]:
 
 def build_definition(settings: Settings) -> dict[str, Any]:
     """The complete workflow definition (schema 2016-06-01) for a stack."""
-    scope_actions = {**build_query_actions(settings), **build_select_actions(), **build_compose_actions()}
-    importance = f"@if(greater(coalesce({_first('overall', 'SubscriptionsDropped')}, 0), 0), 'High', 'Normal')"
+    scope_actions = {
+        **build_query_actions(settings), **build_select_actions(settings), **build_compose_actions(settings)}
+    dropped = f"{rows('overall')}?[0]?['SubscriptionsDropped']"
+    importance = f"@if(greater(coalesce({dropped}, 0), 0), 'High', 'Normal')"
     send_report = _send_mail(
-        {
-            "Subject": _subject(),
-            "Body": f"@if({_has_data()}, outputs('Compose_report_html'), outputs('Compose_no_data_html'))",
-            "Importance": importance,
-        },
+        {"Subject": subject(), "Body": mail_body(), "Importance": importance},
         {SCOPE: ["Succeeded"]},
     )
     return {

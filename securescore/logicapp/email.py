@@ -16,6 +16,8 @@ from pathlib import Path
 import css_inline
 import jinja2
 
+from securescore.logicapp import links
+
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TOKEN = re.compile(r"\[\[([a-z_]+(?::[a-z_]+)?)\]\]")
 _BLOCK = re.compile(r"<!--(rows|if):([a-z_]+)-->(.*?)<!--/\1:\2-->", re.S)
@@ -31,14 +33,21 @@ class EmailTemplate:
         return TOKEN.findall(text)
 
 
+# Outlook-only conditional comments (the fixed-width table for the Word engine) stay in the HTML.
+_MSO_COMMENT = re.compile(r"<!--\[if mso\]>|<!\[endif\]-->")
+
+
 @cache
-def load_template(name: str) -> EmailTemplate:
-    """Render templates/<name>.html.j2 with the stylesheet, inline the CSS and cut out the blocks."""
+def load_template(name: str, *, assessments: bool = False) -> EmailTemplate:
+    """Render templates/<name>.html.j2 with the stylesheet, inline the CSS and cut out the blocks.
+
+    ``assessments``: whether the stack exports assessments (the recommendations section's rows, or how
+    to turn the export on)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR), undefined=jinja2.StrictUndefined, autoescape=True
     )
     css = (TEMPLATE_DIR / "email.css").read_text(encoding="utf-8")
-    html = env.get_template(f"{name}.html.j2").render(css=css)
+    html = env.get_template(f"{name}.html.j2").render(css=css, assessments=assessments, links=links)
     inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False, minify_css=True)
     inlined = inliner.inline(html)
     rows: dict[str, str] = {}
@@ -50,7 +59,7 @@ def load_template(name: str) -> EmailTemplate:
         return f"[[{kind}:{block}]]"
 
     document = _compact(_BLOCK.sub(cut, inlined))
-    if "<!--" in document:
+    if "<!--" in _MSO_COMMENT.sub("", document):
         raise ValueError(f"template {name}: unbalanced or unknown block marker left in the HTML")
     return EmailTemplate(document=document, rows=rows, optional=optional)
 

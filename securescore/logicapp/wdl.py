@@ -42,15 +42,27 @@ def local_time(expr: str, fmt: str) -> str:
     return f"if({is_null(expr)}, {lit(DASH)}, convertFromUtc({safe}, parameters('timeZone'), {lit(fmt)}))"
 
 
-def change_parts(expr: str) -> dict[str, str]:
-    """Three spans (up / down / flat), each empty unless it applies, so colours come from inlined CSS."""
+def change_parts(expr: str, fmt: str = "+0.0;-0.0;0.0", unit: str = "") -> dict[str, str]:
+    """Three spans (up / down / flat), each empty unless it applies, so colours come from inlined CSS.
+    Up and down carry an arrow as well as the sign, so the direction does not depend on colour."""
     value = f"coalesce({expr}, 0)"
-    signed = f"formatNumber({value}, '+0.0;-0.0;0.0', 'en-US')"
+    signed = f"formatNumber({value}, {lit(fmt)}, 'en-US')"
+    suffix = f", {lit(unit)}" if unit else ""
     return {
-        "change_up": f"if(greater({value}, 0), concat('▲ ', {signed}), '')",
-        "change_down": f"if(less({value}, 0), concat('▼ ', {signed}), '')",
-        "change_flat": f"if({is_null(expr)}, {lit(DASH)}, if(equals({value}, 0), '0.0', ''))",
+        "change_up": f"if(greater({value}, 0), concat('▲ ', {signed}{suffix}), '')",
+        "change_down": f"if(less({value}, 0), concat('▼ ', {signed}{suffix}), '')",
+        "change_flat": f"if({is_null(expr)}, {lit(DASH)}, if(equals({value}, 0), {lit('0.0' + unit)}, ''))",
     }
+
+
+def counted(expr: str, singular: str, plural: str) -> str:
+    """"1 subscription", "3 subscriptions": the number and the noun that agrees with it."""
+    return f"concat(string(coalesce({expr}, 0)), if(equals({expr}, 1), {lit(' ' + singular)}, {lit(' ' + plural)}))"
+
+
+def url_part(expr: str) -> str:
+    """An id as one URL path segment: percent-encoded, so it cannot end the segment or the URL."""
+    return f"uriComponent(string(coalesce({expr}, '')))"
 
 
 def fill_interpolated(fragment: str, values: Mapping[str, str]) -> str:
