@@ -24,8 +24,10 @@ PROJECT_FILE = "Pulumi.yaml"
 # `pulumi stack --show-name` reads the workspace and may ask the backend; a CLI that does not answer
 # quickly must not hang every helper, so after this long the stack counts as not selected.
 PULUMI_TIMEOUT_SECONDS = 5.0
-# Pulumi's stack names (letters, digits, '-', '_', '.'), optionally qualified as org/project/stack.
-_STACK_NAME = re.compile(r"^(?:[A-Za-z0-9_.-]+/){0,2}(?P<name>[A-Za-z0-9_.-]+)$")
+# Pulumi's stack names (letters, digits, '-', '_', '.'), optionally qualified as org/project/stack;
+# no part starts with '.' or '-' (so never "..", nor something that reads as an option).
+_PART = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+_STACK_NAME = re.compile(rf"^(?:{_PART}/){{0,2}}(?P<name>{_PART})$")
 
 
 class ProjectError(SettingsError):
@@ -58,7 +60,7 @@ def find_project_dir(explicit: str | os.PathLike[str] | None = None, cwd: Path |
 def stack_name(text: str) -> str:
     """The stack's own name from ``NAME`` or ``org/project/NAME``; its file is stacks/Pulumi.NAME.yaml."""
     match = _STACK_NAME.match(text.strip())
-    if not match or match["name"] in (".", ".."):
+    if not match:
         raise ProjectError(
             f"--stack {text!r}: a stack name has only letters, digits, '-', '_' and '.' (optionally org/project/NAME)"
         )

@@ -96,7 +96,7 @@ def full_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     for command in SUBCOMMANDS.values():
         own = command.parser()
-        commands.add_parser(command.name, help=command.summary, description=own.description,
+        commands.add_parser(command.name, help=command.summary, description=command.summary,
                             parents=[own], add_help=False)
     return parser
 
