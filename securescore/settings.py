@@ -169,7 +169,9 @@ def declarations(root: Path = PROJECT_ROOT) -> dict[str, KeyDeclaration]:
 
 
 def _declared_keys(path: Path) -> dict[str, KeyDeclaration]:
-    project = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    project = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(project, dict):  # e.g. a checkout without symlinks: the link's target path as text
+        return {}
     result: dict[str, KeyDeclaration] = {}
     for full_key, decl in (project.get("config") or {}).items():
         namespace, _, key = full_key.partition(":")
