@@ -7,19 +7,16 @@ registers must be the same, resource for resource, with the same inputs and in t
 
 from __future__ import annotations
 
-import asyncio
 import json
 import runpy
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 import yaml
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
-from pulumi_mocks import AzureMocks, ProgramRun, RecordingMonitor, config_for, run_program
+from pulumi_mocks import ProgramRun, config_for, run_program
 
 from securescore.infra import SecureScoreReport, SettingsError, parse_settings
 from securescore.settings import PROJECT_ROOT
@@ -38,31 +35,6 @@ def as_cli_config(config: Mapping[str, Any]) -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
 
 
-def run_as_project(
-    project: str, config: Mapping[str, str], program: Callable[[], Any], run: ProgramRun | None = None
-) -> ProgramRun:
-    """Like pulumi_mocks.run_program, as the project ``project`` (whose config namespace is its name);
-    pass ``run`` to see what registered before an exception."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    run = run if run is not None else ProgramRun()
-    pulumi.runtime.set_all_config(dict(config))
-    mocks = AzureMocks()
-    pulumi.runtime.set_mocks(mocks, project=project, stack="dev", preview=False, monitor=RecordingMonitor(mocks, run))
-
-    def body() -> None:
-        outputs = program()
-        if outputs is not None:
-            run.outputs = _sync_await(pulumi.Output.from_input(outputs).future()) or {}
-
-    try:
-        _sync_await(run_pulumi_func(body))
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-    return run
-
-
 def run_example(monkeypatch: pytest.MonkeyPatch, config: Mapping[str, Any] = EXAMPLE_CONFIG) -> ProgramRun:
     exported: dict[str, Any] = {}
     monkeypatch.setattr(pulumi, "export", lambda name, value: exported.__setitem__(name, value))
@@ -71,7 +43,7 @@ def run_example(monkeypatch: pytest.MonkeyPatch, config: Mapping[str, Any] = EXA
         runpy.run_path(str(EXAMPLE / "__main__.py"), run_name="__main__")
         return exported
 
-    return run_as_project(NAMESPACE, as_cli_config(config), program)
+    return run_program(as_cli_config(config), stack="dev", program=program, project=NAMESPACE)
 
 
 def resources(run: ProgramRun) -> list[tuple[str, str, str, str]]:
@@ -134,7 +106,7 @@ def test_bad_settings_in_the_example_stop_before_any_resource(monkeypatch: pytes
 
     config = as_cli_config({**EXAMPLE_CONFIG, f"{NAMESPACE}:securescore": bad})
     with pytest.raises(SettingsError) as caught:
-        run_as_project(NAMESPACE, config, program, run)
+        run_program(config, stack="dev", program=program, run=run, project=NAMESPACE)
     assert sorted(p.split(":")[1] for p in caught.value.problems) == ["recipients", "scheduleHour"]
     assert run.registrations == [] and exported == {}
 
@@ -146,7 +118,7 @@ def test_from_config_reads_flat_keys_of_another_namespace() -> None:
     def program() -> dict[str, Any]:
         return SecureScoreReport.from_config("weekly-report", pulumi.Config("team")).stack_outputs()
 
-    run = run_as_project("team-project", as_cli_config(flat), program)
+    run = run_program(as_cli_config(flat), stack="dev", program=program, project="team-project")
     own = run_program(config_for(REPORT_VALUES), stack="dev")
     assert resources(run) == resources(own)
 
