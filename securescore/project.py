@@ -21,6 +21,8 @@ from pathlib import Path
 from securescore.settings import SettingsError, available_stacks, stack_file
 
 PROJECT_FILE = "Pulumi.yaml"
+# The Pulumi CLI to ask for the selected stack; unset: `pulumi` on PATH; empty: never ask.
+PULUMI_ENV = "SECURESCORE_PULUMI"
 # `pulumi stack --show-name` reads the workspace and may ask the backend; a CLI that does not answer
 # quickly must not hang every helper, so after this long the stack counts as not selected.
 PULUMI_TIMEOUT_SECONDS = 5.0
@@ -80,7 +82,9 @@ def selected_stack(
 ) -> Selection:
     """Ask the Pulumi CLI (when it is on PATH) which stack is selected for ``project_dir``."""
     env = os.environ if env is None else env
-    executable = shutil.which("pulumi", path=env.get("PATH", os.defpath))
+    if env.get(PULUMI_ENV) == "":
+        return Selection(None, f"{PULUMI_ENV} is empty, so the Pulumi CLI is not asked")
+    executable = shutil.which(env.get(PULUMI_ENV) or "pulumi", path=env.get("PATH", os.defpath))
     if executable is None:
         return Selection(None, "the Pulumi CLI is not on PATH, so no stack is selected")
     command = [executable, "stack", "--show-name", "--non-interactive"]

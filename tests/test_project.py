@@ -16,6 +16,7 @@ import pytest
 
 from securescore.cli.common import add_stack_argument, load_settings, optional_settings
 from securescore.project import (
+    PULUMI_ENV,
     ProjectError,
     find_project_dir,
     resolve_stack,
@@ -52,7 +53,14 @@ def calls(bin_dir: Path) -> list[str]:
 
 
 def path_env(bin_dir: Path) -> dict[str, str]:
-    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
+    env.pop(PULUMI_ENV, None)  # conftest switches the CLI off for every other test
+    return env
+
+
+@pytest.fixture(autouse=True)
+def pulumi_from_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PULUMI_ENV, raising=False)
 
 
 @pytest.fixture
@@ -126,6 +134,17 @@ def test_the_cli_is_asked_in_the_project_directory(tmp_path: Path) -> None:
     bin_dir = fake_pulumi(tmp_path / "bin", 'echo "beta"')
     assert selected_stack(project, env=path_env(bin_dir)).stack == "beta"
     assert calls(bin_dir) == [f"{project} stack --show-name --non-interactive"]
+
+
+def test_the_cli_can_be_named_or_switched_off(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p")
+    bin_dir = fake_pulumi(tmp_path / "elsewhere", 'echo "alpha"')
+    named = {"PATH": "/usr/bin:/bin", PULUMI_ENV: str(bin_dir / "pulumi")}
+    assert selected_stack(project, env=named).stack == "alpha"
+    off = {**path_env(bin_dir), PULUMI_ENV: ""}
+    selection = selected_stack(project, env=off)
+    assert selection.stack is None and PULUMI_ENV in selection.reason
+    assert len(calls(bin_dir)) == 1  # switched off: not even started
 
 
 def test_a_qualified_name_from_the_cli_is_the_stack_name(tmp_path: Path) -> None:
