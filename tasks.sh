@@ -4,6 +4,7 @@
 #   ./tasks.sh preview [args]   render the weekly email from the embedded sample data
 #   ./tasks.sh test [args]      run the test suite (installs the Kusto parser and Chromium too)
 #   ./tasks.sh bench [args]     run the benchmarks
+# Either of the first two leaves the `securescore` command in .venv/bin (see README).
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
@@ -16,6 +17,12 @@ python_deps() {
   if ! cmp -s requirements.lock .venv/.installed-lock 2>/dev/null; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
     cp requirements.lock .venv/.installed-lock
+  fi
+  # The project itself, editable and without dependencies (the lock has them, setuptools too): puts the
+  # `securescore` command in .venv/bin. Redone when pyproject.toml changes (version, entry points).
+  if ! cmp -s pyproject.toml .venv/.installed-pyproject 2>/dev/null || [ ! -x .venv/bin/securescore ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+    cp pyproject.toml .venv/.installed-pyproject
   fi
 }
 

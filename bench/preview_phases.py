@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     from securescore.datasources.sample_data import generate_sample
 
     lap("imports")
-    settings = preview.settings_from_stack(args.stack)
+    settings = preview.load_settings(args)
     now = preview.parse_now(args.now)
     lap("settings")
     tables = generate_sample(settings, now)

@@ -25,6 +25,8 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
+from securescore import __version__
+
 ARM_ENDPOINT = "https://management.azure.com"
 ARM_SCOPE = "https://management.azure.com/.default"
 WEB_API_VERSION = "2016-06-01"  # Microsoft.Web/connections
@@ -85,7 +87,7 @@ def build_pipeline_client(
     policies = [
         RequestIdPolicy(),
         HeadersPolicy(),
-        UserAgentPolicy(sdk_moniker="securescore-report-scripts/0.1.0"),
+        UserAgentPolicy(sdk_moniker=f"securescore-report/{__version__}"),
         RetryPolicy(retry_total=retry_total),  # retries 429 and 5xx, honouring Retry-After
         RedirectPolicy(),
         ARMChallengeAuthenticationPolicy(credential, ARM_SCOPE),

@@ -152,10 +152,26 @@ class KeyDeclaration:
         return self.default is None
 
 
+# The package's copy of this repository's Pulumi.yaml: a symlink to ../Pulumi.yaml, which the wheel
+# build copies as a file (see docs/design.md, "Packaging"), so an installed package has the defaults too.
+PACKAGED_DECLARATIONS = Path(__file__).resolve().parent / "declarations.yaml"
+
+
 @cache
 def declarations(root: Path = PROJECT_ROOT) -> dict[str, KeyDeclaration]:
-    """The project's typed config keys, as Pulumi.yaml declares them (the one home of defaults)."""
-    project = yaml.safe_load((root / "Pulumi.yaml").read_text(encoding="utf-8"))
+    """The project's typed config keys, as Pulumi.yaml declares them (the one home of defaults).
+
+    The package's declarations, overridden by those ``root``'s own Pulumi.yaml makes (the Pulumi CLI
+    applies those): ``root`` may be a copy of this project, or a team's own project that declares none.
+    """
+    own = root / "Pulumi.yaml"
+    return {**_declared_keys(PACKAGED_DECLARATIONS), **(_declared_keys(own) if own.is_file() else {})}
+
+
+def _declared_keys(path: Path) -> dict[str, KeyDeclaration]:
+    project = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(project, dict):  # e.g. a checkout without symlinks: the link's target path as text
+        return {}
     result: dict[str, KeyDeclaration] = {}
     for full_key, decl in (project.get("config") or {}).items():
         namespace, _, key = full_key.partition(":")

@@ -10,6 +10,9 @@ import pytest
 
 from securescore.settings import Settings, parse_settings, read_stack_values
 
+# A developer's own Pulumi CLI must not choose the stack for the helpers under test (securescore.project).
+os.environ["SECURESCORE_PULUMI"] = ""
+
 REPORT_NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 REPORT_TIME = "2026-11-23T07:00:00.0000000Z"
 

@@ -200,6 +200,7 @@ def run_program(
     program: Callable[[], Any] = default_program,
     run: ProgramRun | None = None,
     preview: bool = False,
+    project: str = PROJECT,
 ) -> ProgramRun:
     """Run ``program`` under mocks with exactly ``config``; resolve what it returns into ``outputs``.
 
@@ -212,7 +213,7 @@ def run_program(
     run = run if run is not None else ProgramRun()
     pulumi.runtime.set_all_config(dict(config))  # replaces, so nothing leaks from an earlier test
     mocks = AzureMocks(preview)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview,
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
                              monitor=RecordingMonitor(mocks, run))
 
     def body() -> None:

@@ -291,7 +291,7 @@ def test_outputs(stack: str) -> None:
     assert out["portalUrl"] == f"https://portal.azure.com/#@/resource{wf.id}"
     assert uuid.UUID(out["principalId"])
     assert set(out["connectionIds"]) == {"azuremonitorlogs", "office365"}
-    assert out["authorizeCommand"] == f"python -m scripts.authorize --stack {stack}"
+    assert out["authorizeCommand"] == f"securescore authorize --stack {stack}"
     assert out["subscriptionsCovered"] == list(s.subscription_ids)
     assert out["workspaceResourceId"] == s.workspace.resource_id
 

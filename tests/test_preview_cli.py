@@ -129,7 +129,7 @@ def test_api_source_says_history_is_limited(
     monkeypatch.setattr("azure.identity.DefaultAzureCredential", FakeCredential)
     api_source = functools.partial(secure_score_api.ApiSource, transport=transport, retry_total=0)
     monkeypatch.setattr(secure_score_api, "ApiSource", api_source)
-    monkeypatch.setattr(preview, "settings_from_stack", lambda name: make_settings(
+    monkeypatch.setattr(preview, "load_settings", lambda args: make_settings(
         0, subscriptions=[f"{SUB_A}=Alpha", f"{SUB_B}=Beta"]))
     out = tmp_path / "api.html"
     code, _, stderr = run_cli(capsys, "--now", NOW, "--source", "api", "--out", str(out))

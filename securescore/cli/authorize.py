@@ -37,7 +37,7 @@ from securescore.cli.common import (
     check_guid,
     default_subscription,
     explain_auth_error,
-    load_settings,
+    optional_settings,
     report_usage_error,
     start_cli,
     token_claims,
@@ -96,8 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 def resolve_targets(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[list[Target], list[str]]:
     """The connections to look at, plus notes for the user (e.g. managed identity needs no consent)."""
     notes: list[str] = []
-    if args.stack:
-        settings = load_settings(args.stack)
+    if settings := optional_settings(args, unless=("subscription", "resource_group")):
         subscription = args.subscription or settings.deployment_subscription_id
         group = args.resource_group or settings.resource_group_name
         logs_mi = settings.logs_auth == "managedIdentity"

@@ -282,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check everything the report needs, as the identity you are signed in with: sign-in, "
         "Secure Score API, workspace data, connections, last run. Exit 0 only when all pass.",
     )
-    add_stack_argument(parser, required=True)
+    add_stack_argument(parser)
     parser.add_argument("--workspace-id", help="query the workspace by its workspace (customer) id GUID instead "
                         "of the stack's resource id")
     parser.add_argument("--json", action="store_true", help="print a JSON list of {check, ok, detail, fix}")
@@ -365,7 +365,7 @@ def main(
     args = build_parser().parse_args(argv)
     env, console, options = start_cli(args, env, console)
     try:
-        settings = load_settings(args.stack)
+        settings = load_settings(args)
         workspace_id = check_guid(args.workspace_id, "--workspace-id") if args.workspace_id else None
     except (SettingsError, UsageError) as error:
         return report_usage_error(console, error)

@@ -36,7 +36,7 @@ from securescore.cli.common import (
     default_subscription,
     describe_principal,
     explain_auth_error,
-    load_settings,
+    optional_settings,
     report_usage_error,
     start_cli,
     token_claims,
@@ -56,15 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--subscription", action="append", metavar="ID",
                         help="a subscription id (repeatable; default: $AZURE_SUBSCRIPTION_ID)")
-    add_stack_argument(source)
+    add_stack_argument(parser, group=source)
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     add_azure_arguments(parser)
     return parser
 
 
 def resolve_subscriptions(args: argparse.Namespace, env: Mapping[str, str]) -> list[str]:
-    if args.stack:
-        return list(load_settings(args.stack).subscription_ids)
+    if settings := optional_settings(args, unless=("subscription",)):
+        return list(settings.subscription_ids)
     given = args.subscription or [s for s in [default_subscription(None, env)] if s]
     if not given:
         raise UsageError("give --subscription ID (repeatable), --stack NAME, or set AZURE_SUBSCRIPTION_ID")

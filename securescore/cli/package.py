@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from securescore.arm import connection_id
-from securescore.cli.common import EXIT_OK, EXIT_USAGE
+from securescore.cli.common import EXIT_OK, EXIT_USAGE, add_stack_argument, load_settings
 from securescore.logicapp.connections import connections_value
 from securescore.logicapp.definition import build_definition
-from securescore.settings import PROJECT_ROOT, Settings, SettingsError, settings_from_stack
+from securescore.settings import Settings, SettingsError
 
 
 def build_package(settings: Settings) -> dict[str, Any]:
@@ -38,17 +38,21 @@ def package_json(settings: Settings) -> str:
     return json.dumps(build_package(settings), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scripts.package", description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
+    add_stack_argument(parser)
     parser.add_argument("--out", type=Path, help="output file (default: build/<stack>/logicapp.json)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
-        settings = settings_from_stack(args.stack)
+        settings = load_settings(args)
     except SettingsError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
-    out: Path = args.out or PROJECT_ROOT / "build" / args.stack / "logicapp.json"
+    out: Path = args.out or args.project_dir / "build" / args.stack / "logicapp.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(package_json(settings), encoding="utf-8")
     print(out)

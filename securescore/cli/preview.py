@@ -23,10 +23,10 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from securescore.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from securescore.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, add_stack_argument, load_settings
 from securescore.emulator.local_run import CapturedEmail, DataSource, LocalRun, run_locally
 from securescore.queries import QUERY_NAMES
-from securescore.settings import PROJECT_ROOT, Settings, SettingsError, settings_from_stack
+from securescore.settings import Settings, SettingsError
 
 DEFAULT_STACK = "example"
 SOURCES = ("sample", "csv", "workspace", "api")
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split("\n\n", 1)[1],
     )
-    parser.add_argument("--stack", default=DEFAULT_STACK, help=f"stack config to use (default: {DEFAULT_STACK})")
+    add_stack_argument(parser, fallback=DEFAULT_STACK)
     parser.add_argument(
         "--source", choices=SOURCES, help="data source (default: sample; implied by --data or --workspace-id)"
     )
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         now = parse_now(args.now)
         source_name = choose_source(args)
-        settings = settings_from_stack(args.stack)
+        settings = load_settings(args)
     except (UsageError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     for warning in getattr(source, "warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
     email = result.email
-    out: Path = args.out or PROJECT_ROOT / "out" / f"{args.stack}-weekly-report.html"
+    out: Path = args.out or args.project_dir / "out" / f"{args.stack}-weekly-report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(email.html, encoding="utf-8")
     for path, writer in ((args.eml, lambda p: write_eml(email, p, now)),

@@ -33,7 +33,7 @@ from securescore.cli.common import (
     check_guid,
     default_subscription,
     explain_auth_error,
-    load_settings,
+    optional_settings,
     report_usage_error,
     start_cli,
 )
@@ -148,8 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def resolve_workflow(args: argparse.Namespace, env: Mapping[str, str]) -> str:
-    if args.stack:
-        settings = load_settings(args.stack)
+    if settings := optional_settings(args, unless=("subscription", "resource_group")):
         subscription = args.subscription or settings.deployment_subscription_id
         group = args.resource_group or settings.resource_group_name
         name = args.logic_app or settings.logic_app_name

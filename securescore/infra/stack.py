@@ -1,11 +1,18 @@
-"""The whole deployment as one component, and the stack outputs."""
+"""The whole deployment as one component, and the stack outputs.
+
+Other Pulumi programs reuse it (see examples/): ``SecureScoreReport(name, settings)`` with a
+``Settings`` from ``parse_settings(values)``, or ``SecureScoreReport.from_config(name, config)`` with
+the keys Pulumi.yaml declares under any config namespace.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 
+from securescore.infra.config import config_values, load_settings
 from securescore.infra.connections import api_connections
 from securescore.infra.export import continuous_export
 from securescore.infra.logic_app import principal_id_of, report_logic_app
@@ -14,7 +21,7 @@ from securescore.infra.resource_groups import ResourceGroups
 from securescore.infra.roles import role_assignments
 from securescore.infra.workspace import created_workspace
 from securescore.logicapp.connections import LOGS_API, OFFICE365_API
-from securescore.settings import Settings
+from securescore.settings import PROJECT, Settings, parse_settings
 
 
 class SecureScoreReport(pulumi.ComponentResource):
@@ -23,9 +30,21 @@ class SecureScoreReport(pulumi.ComponentResource):
     The only ComponentResource: every resource is its direct child. Under the Python SDK a component
     costs about as much as a resource to register, so one component per subscription would add a
     quarter to the program's run time (bench item 1) without changing what gets deployed.
+
+    ``settings`` is the typed argument: a ``Settings`` (build one with ``parse_settings(values)``,
+    which validates and applies the declared defaults), or the values themselves, keyed like the
+    config keys without namespace (``{"location": "westeurope", ...}``). The children's logical names
+    do not include ``name``, so a stack holds one report (several reports are several stacks).
     """
 
-    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, settings: Settings | Mapping[str, Any], opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        if not isinstance(settings, Settings):
+            if not isinstance(settings, Mapping):
+                raise TypeError("SecureScoreReport takes a securescore.settings.Settings (from parse_settings) "
+                                f"or a mapping of config keys, not {type(settings).__name__}")
+            settings = parse_settings(settings, source=f"SecureScoreReport {name!r}")
         super().__init__("securescore:index:SecureScoreReport", name, None, opts)
         self.settings = settings
         providers = Providers(settings, parent=self)
@@ -79,6 +98,29 @@ class SecureScoreReport(pulumi.ComponentResource):
         self.connection_ids = {LOGS_API: connections.logs_id, OFFICE365_API: connections.office365_id}
         self.register_outputs({"logicAppId": self.workflow.id, "principalId": self.principal_id})
 
+    @classmethod
+    def from_config(
+        cls, name: str, config: pulumi.Config | None = None, opts: pulumi.ResourceOptions | None = None
+    ) -> SecureScoreReport:
+        """The component with its settings read from ``config`` (default: the ``securescore-report:``
+        namespace, whose undeclared keys are rejected as typos; another namespace may hold the program's
+        own keys too, so there only the declared keys are read)."""
+        if config is None or config.name == PROJECT:
+            settings = load_settings()
+        else:
+            settings = parse_settings(config_values(config), source=f"stack {pulumi.get_stack()} ({config.name}:)")
+        return cls(name, settings, opts)
+
+    def authorize_command(self) -> str:
+        """How to authorize the connections afterwards: by stack in this project (its stack files hold
+        the settings), else by the connections' names, which work from any directory."""
+        s = self.settings
+        if pulumi.get_project() == PROJECT:
+            return f"securescore authorize --stack {pulumi.get_stack()}"
+        needs_consent = [s.office365_connection_name] + ([s.logs_connection_name] if s.logs_auth == "oauth" else [])
+        return (f"securescore authorize --subscription {s.deployment_subscription_id} --resource-group "
+                f"{s.resource_group_name}" + "".join(f" --connection {c}" for c in needs_consent))
+
     def stack_outputs(self) -> dict[str, Any]:
         """The stack outputs (nothing secret: ids, names and the next command to run)."""
         workflow_id = self.workflow.id
@@ -88,7 +130,7 @@ class SecureScoreReport(pulumi.ComponentResource):
             "principalId": self.principal_id,
             "portalUrl": workflow_id.apply(lambda i: f"https://portal.azure.com/#@/resource{i}"),
             "connectionIds": self.connection_ids,
-            "authorizeCommand": f"python -m scripts.authorize --stack {pulumi.get_stack()}",
+            "authorizeCommand": self.authorize_command(),
             "subscriptionsCovered": list(self.settings.subscription_ids),
             "workspaceResourceId": self.workspace_resource_id,
         }
