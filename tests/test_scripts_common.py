@@ -12,10 +12,10 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientSecretCredential, CredentialUnavailableError, DefaultAzureCredential
 
 from securescore.arm import (
-    AzureEndpoints,
-    AzureUnreachable,
     ArmClient,
     ArmError,
+    AzureEndpoints,
+    AzureUnreachable,
     NetworkLimits,
     network_cause,
 )
