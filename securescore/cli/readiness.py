@@ -300,6 +300,12 @@ def check_existing_workspace(ctx: CheckContext) -> list[CheckResult]:
     state = str(properties.get("provisioningState") or "")
     if state and state.lower() != "succeeded":
         return [CheckResult(name, False, f"provisioning state {state}", "wait until the workspace is ready")]
+    if str(properties.get("publicNetworkAccessForQuery") or "Enabled").lower() == "disabled":
+        return [CheckResult(name, False, "queries over the public network are disabled "
+                            "(publicNetworkAccessForQuery: Disabled); the Logic App's Azure Monitor Logs connector "
+                            "queries the public endpoint",
+                            "enable public network access for queries on the workspace (Network isolation), or "
+                            "use a workspace that allows it")]
     customer = properties.get("customerId")
     where = body.get("location")
     return [CheckResult(name, True, f"reachable (workspace id {customer or '?'}, {where or 'location ?'})")]
