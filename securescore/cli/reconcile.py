@@ -194,9 +194,9 @@ def print_rows(console: Console, rows: Sequence[Row], as_json: bool, warnings: S
         diff = "-" if row.difference is None else f"{row.difference:+.2f}"
         console.print(f"{row.name:{width}}  {_shown(row.defender):>9}  {_shown(row.report):>9}  {diff:>7}  {flag}")
         if not row.ok:
-            console.print(f"{'':{width}}  likely cause: {row.cause}")
+            console.print(f"    likely cause: {row.cause}")
             if row.fix:
-                console.print(f"{'':{width}}  fix: {row.fix}")
+                console.print(f"    fix: {row.fix}")
     for warning in warnings:
         console.print(f"warning: {warning}")
     failed = sum(not r.ok for r in rows)

@@ -72,3 +72,26 @@ class FakeLogsTransport:
 
     def __exit__(self, *args: Any) -> None: ...
     def sleep(self, duration: float) -> None: ...
+
+
+def _kql_type(values: list[Any]) -> str:
+    kinds = {type(v) for v in values if v is not None}
+    if kinds == {bool}:
+        return "bool"
+    if kinds == {int}:
+        return "long"
+    if kinds and kinds <= {int, float}:
+        return "real"
+    return "string" if kinds == {str} else "dynamic"
+
+
+def engine_answer(engine: Any) -> Callable[[str, str], Canned]:
+    """Log Analytics stood in for by the local engine (the rows a test loads), answering in the query
+    API's JSON: columns with their types, rows as arrays."""
+    def answer(target: str, query: str) -> Canned:
+        rows = engine.run(query)
+        columns = list(rows[0]) if rows else []
+        types = [_kql_type([row[c] for row in rows]) for c in columns]
+        return Canned(200, query_answer(list(zip(columns, types, strict=True)),
+                                        [[row[c] for c in columns] for row in rows]))
+    return answer
