@@ -99,8 +99,9 @@ class NetworkLimits:
         return self.operation_timeout + max(self.read_timeout, self.connect_timeout)
 
     def describe(self) -> str:
+        retries = "1 retry" if self.retry_total == 1 else f"{self.retry_total} retries"
         return (f"connect {self.connect_timeout:g} s, read {self.read_timeout:g} s, "
-                f"{self.retry_total} retries within {self.operation_timeout:g} s")
+                f"{retries} within {self.operation_timeout:g} s")
 
 
 DEFAULT_LIMITS = NetworkLimits()
