@@ -126,3 +126,18 @@ def test_the_default_limits_end_a_request_well_within_a_minute() -> None:
 
     assert DEFAULT_LIMITS.worst_case() == 40
     assert DEFAULT_LIMITS.logs_server_timeout < DEFAULT_LIMITS.read_timeout
+
+
+def test_the_readme_documents_the_defaults() -> None:
+    """The README's table of limits says what securescore.arm uses."""
+    import re
+
+    from securescore import arm
+    from securescore.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([A-Z_]+)` \| ([^|]+?) \|", readme, re.M))
+    for name in ("CONNECT_TIMEOUT", "READ_TIMEOUT", "RETRY_TOTAL", "RETRY_BACKOFF", "OPERATION_TIMEOUT",
+                 "PROCESS_TIMEOUT", "LOGS_SERVER_TIMEOUT"):
+        value = getattr(arm, name)
+        assert rows[name].removesuffix(" s") == f"{value:g}", name
