@@ -18,6 +18,7 @@ result (code "PartialError"); failures answer ``{"error": {"code", "message", "i
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -82,13 +83,14 @@ class WorkspaceSource:
         request = HttpRequest("POST", query_path(self.workspace_id),  # relative to {endpoint}/v1
                               json={"query": kql},
                               headers={"Prefer": f"wait={self.limits.logs_server_timeout}"})
+        started = time.monotonic()
         try:
             response = self.client.send_request(request)
             body = response.json() if response.content else None
         except ClientAuthenticationError as exc:
             raise SourceError(explain_sign_in_error(exc, self.limits).one_line()) from exc
         except (ServiceRequestError, ServiceResponseError) as exc:
-            raise unreachable_from(exc, "", None, self.limits) from exc
+            raise unreachable_from(exc, "", time.monotonic() - started, self.limits) from exc
         except DecodeError as exc:  # a body that says JSON but is not (a proxy's error page)
             status = getattr(exc.response, "status_code", 0)
             raise WorkspaceQueryError(f"workspace {self.workspace_id}: HTTP {status}, and the answer is not the "
