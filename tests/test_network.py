@@ -119,6 +119,17 @@ def test_json_still_prints_what_ran(black_hole: BlackHole, capsys: pytest.Captur
     assert "HTTPS_PROXY" in items[-1]["fix"]
 
 
+def test_json_gets_the_sign_in_line_too(black_hole: BlackHole, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code = check.main(["--stack", "dev", "--json"], env={**SIGN_IN_ENV, "AZURE_AUTHORITY_HOST": black_hole.url},
+                      limits=FAST)
+    captured = capsys.readouterr()
+    items = json.loads(captured.out)
+    assert code == 1 and len(items) == 1 and not items[0]["ok"] and "no answer" in items[0]["detail"]
+    assert len(captured.err.strip().splitlines()) == 1 and FAKE_SECRET not in captured.out + captured.err
+
+
 def test_the_default_limits_end_a_request_well_within_a_minute() -> None:
     """The documented defaults: one request on a dead network costs at most the operation timeout
     plus one read timeout; the helpers stop at the first such request."""

@@ -355,9 +355,14 @@ def _check(session: Session, args: argparse.Namespace, credential: TokenCredenti
     credential = session.credential(credential)
     checks = readiness_checks(settings) if args.before_deploy else post_deploy_checks(settings)
     printer = Printer(session.console, args.json)
-    first, claims = check_sign_in(session, credential)
-    if args.before_deploy:
-        first = CheckResult(READINESS_SIGN_IN, first.ok, first.detail, first.fix)
+    sign_in_name = READINESS_SIGN_IN if args.before_deploy else SIGN_IN
+    try:
+        first, claims = check_sign_in(session, credential)
+    except SignInFailed as failure:  # a dead network: --json still gets its list, then the one line
+        if args.json:
+            printer.finish([CheckResult(sign_in_name, False, failure.problem.detail, failure.problem.fix)])
+        raise
+    first = CheckResult(sign_in_name, first.ok, first.detail, first.fix)
     with ArmClient(credential, transport, session.limits, session.endpoints) as arm:
         ctx = None
         if claims is not None:
