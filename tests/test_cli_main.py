@@ -58,7 +58,7 @@ def fake_command(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
     module.main = main_  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "fake_reconcile", module)
     monkeypatch.setattr(main, "SUBCOMMANDS", dict(SUBCOMMANDS))
-    register(Subcommand("reconcile", "fake_reconcile", "compare the deployment with the stack"))
+    register(Subcommand("fake-extra", "fake_reconcile", "compare the deployment with the stack"))
     return module
 
 
@@ -101,15 +101,15 @@ def test_dispatch_passes_the_arguments_and_the_exit_code(
     fake_command: types.ModuleType, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for code in (0, 1, 2):
-        assert cli(capsys, "reconcile", "--code", str(code))[0] == code
+        assert cli(capsys, "fake-extra", "--code", str(code))[0] == code
     assert fake_command.calls == [["--code", "0"], ["--code", "1"], ["--code", "2"]]  # type: ignore[attr-defined]
-    assert cli(capsys, "reconcile", "--interrupt")[0] == 130
-    code, _, err = cli(capsys, "reconcile", "--code", "x")
-    assert code == 2 and "usage: securescore reconcile" in err
+    assert cli(capsys, "fake-extra", "--interrupt")[0] == 130
+    code, _, err = cli(capsys, "fake-extra", "--code", "x")
+    assert code == 2 and "usage: securescore fake-extra" in err
     assert fake_command.calls[-1] == ["--interrupt"]  # a usage error never reaches main  # type: ignore[attr-defined]
-    assert "reconcile" in cli(capsys, "--help")[1]
+    assert "fake-extra" in cli(capsys, "--help")[1]
     with pytest.raises(ValueError, match="twice"):
-        register(Subcommand("reconcile", "fake_reconcile", "again"))
+        register(Subcommand("fake-extra", "fake_reconcile", "again"))
 
 
 def test_package_through_the_command_is_the_helper(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -279,7 +279,7 @@ def test_bash_completion_offers_commands_options_and_stacks(tmp_path: Path) -> N
     for name in ("prod-eu", "dev"):
         (project / "stacks" / f"Pulumi.{name}.yaml").write_text("config: {}\n", encoding="utf-8")
     here = project / "stacks" / "sub"  # completes from below the project, too
-    assert complete_in_bash(["securescore", "r"], here) == ["run-now"]
+    assert complete_in_bash(["securescore", "ru"], here) == ["run-now"]
     assert complete_in_bash(["securescore", "check", "--js"], here) == ["--json"]
     assert sorted(complete_in_bash(["securescore", "preview", "--stack", ""], here)) == ["dev", "prod-eu"]
     assert complete_in_bash(["securescore", "export-scores", "--stack", "p"], here) == ["prod-eu"]

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azure.monitor.query import LogsQueryResult, LogsTable
 
 from securescore.cli import preview
 from securescore.datasources import sample, secure_score_api
@@ -91,21 +90,25 @@ def test_csv_source_with_missing_files_fails_clearly(tmp_path: Path, capsys: pyt
 
 
 class EngineLogsClient:
-    """Stands in for azure.monitor.query.LogsQueryClient: runs the KQL on sample rows."""
+    """Stands in for azure.monitor.query.LogsQueryClient: runs the KQL on sample rows and answers in the
+    Log Analytics query API's JSON (tables -> columns, rows), as its send_request returns it."""
 
     calls: list[tuple[str, str]] = []  # noqa: RUF012  (reset by the test that reads it)
 
-    def __init__(self, credential: Any) -> None:
+    def __init__(self, credential: Any, **kwargs: Any) -> None:
         settings = settings_from_stack("example")
         self.engine = LocalEngine(generate_sample(settings, REPORT_NOW))
 
-    def query_workspace(self, workspace_id: str, query: str, *, timespan: Any) -> LogsQueryResult:
+    def send_request(self, request: Any) -> Any:
+        from tests.fakes.loganalytics import query_answer
+        from tests.fakes.transport import FakeResponse
+
+        workspace_id, query = request.url.split("/")[2], json.loads(request.content)["query"]
         EngineLogsClient.calls.append((workspace_id, query))
         rows = self.engine.run(query)
         columns = list(rows[0]) if rows else []
-        table = LogsTable(name="PrimaryResult", columns=columns, columns_types=["dynamic"] * len(columns),
-                          rows=[[row[c] for c in columns] for row in rows])
-        return LogsQueryResult(tables=[table])
+        body = query_answer([(c, "dynamic") for c in columns], [[row[c] for c in columns] for row in rows])
+        return FakeResponse(request, 200, body)
 
 
 def test_workspace_source(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import pytest
 
 from securescore.cli import authorize
 from securescore.cli.authorize import ConsentError, parse_consent_reply
-from tests.fakes_arm import (
+from tests.fakes.transport import (
     DEV_SUB,
     FAKE_CODE,
     FAKE_SECRET,
@@ -19,10 +20,9 @@ from tests.fakes_arm import (
     FakeArmTransport,
     FakeCredential,
     arm_error,
-    connection_body,
-    consent_links_body,
     dev_connection,
 )
+from tests.fakes.web import connection_body, consent_links_body
 
 LOGS = dev_connection("azuremonitorlogs")
 O365 = dev_connection("office365")
@@ -119,21 +119,73 @@ def test_managed_identity_logs_connection_needs_no_consent(capsys: pytest.Captur
     base = f"/subscriptions/{sub}/resourceGroups/rg-securescore-example/providers/Microsoft.Web/connections"
     logs, o365 = f"{base}/securescore-example-azuremonitorlogs", f"{base}/securescore-example-office365"
     transport = FakeArmTransport({
-        ("GET", logs): Canned(200, connection_body(logs, "Error", managed_identity=True)),
+        ("GET", logs): Canned(200, connection_body(logs, "Ready", managed_identity=True)),
         ("GET", o365): Canned(200, connection_body(o365)),
     })
     assert run(["--stack", "example"], transport) == 0
     out = capsys.readouterr().out
     assert "managed identity" in out and "needs no consent" in out
+    assert "securescore-example-azuremonitorlogs: Ready (managed identity: no consent needed; healthy)" in out
     assert transport.requests_to("POST", "/listConsentLinks") == []
+
+
+MY_LOGS = f"/subscriptions/{DEV_SUB}/resourceGroups/rg-x/providers/Microsoft.Web/connections/my-logs"
+WITHOUT_STACK = ["--resource-group", "rg-x", "--connection", "my-logs"]
+SUB_ENV = {"AZURE_SUBSCRIPTION_ID": DEV_SUB}
+
+
+def test_without_a_stack_a_managed_identity_connection_is_never_sent_to_consent(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The body says it is managed identity (parameterValueSet): healthy when Ready."""
+    transport = FakeArmTransport({("GET", MY_LOGS): Canned(200, connection_body(MY_LOGS, "Ready",
+                                                                                managed_identity=True))})
+    assert run(WITHOUT_STACK, transport, env=SUB_ENV) == 0
+    assert transport.requests_to("POST", "") == []
+
+
+def test_a_broken_managed_identity_connection_fails_without_consent(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = FakeArmTransport({("GET", MY_LOGS): Canned(200, connection_body(
+        MY_LOGS, "Error", managed_identity=True, error={"code": "ManagedIdentityNotEnabled",
+                                                        "message": "The workflow has no managed identity."}))})
+    assert run(WITHOUT_STACK, transport, env=SUB_ENV) == 1
+    out = capsys.readouterr().out
+    assert "my-logs: Error (managed identity: no consent needed; not usable" in out
+    assert "The workflow has no managed identity." in out
+    assert transport.requests_to("POST", "") == []
+
+
+def test_ready_is_not_healthy_for_an_oauth_connection(capsys: pytest.CaptureFixture[str]) -> None:
+    """"Ready" is how a managed-identity connection reports health; an OAuth one must be Connected."""
+    body = connection_body(MY_LOGS, "Ready")
+    transport = FakeArmTransport({("GET", MY_LOGS): Canned(200, body)})
+    assert run([*WITHOUT_STACK, "--status-only"], transport, env=SUB_ENV) == 1
 
 
 def test_explicit_connections_without_a_stack() -> None:
     conn = f"/subscriptions/{DEV_SUB}/resourceGroups/rg-x/providers/Microsoft.Web/connections/my-o365"
     transport = FakeArmTransport({("GET", conn): Canned(200, connection_body(conn))})
     argv = ["--resource-group", "rg-x", "--connection", "my-o365"]
-    assert run(argv, transport, env={"AZURE_SUBSCRIPTION_ID": DEV_SUB}) == 0
+    assert run(argv, transport, env=SUB_ENV) == 0
     assert transport.sent[0].path == conn
+
+
+def test_status_only_json_for_machines(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = transport_for()
+    assert run(["--stack", "dev", "--status-only", "--json"], transport) == 1
+    statuses = json.loads(capsys.readouterr().out)
+    assert statuses == [
+        {"connection": "securescore-dev-azuremonitorlogs", "id": LOGS, "status": "Connected", "detail": "",
+         "managedIdentity": False, "needsConsent": False, "ok": True},
+        {"connection": "securescore-dev-office365", "id": O365, "status": "Error",
+         "detail": "This connection is not authenticated.", "managedIdentity": False, "needsConsent": True,
+         "ok": False},
+    ]
+    assert transport.requests_to("POST", "") == []
+
+
+def test_json_needs_status_only(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--stack", "dev", "--json"], transport_for()) == 2
+    assert "--json goes with --status-only" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv", [["--connection", "x"], ["--stack", "nope"],
@@ -176,6 +228,9 @@ def test_secrets_never_reach_output_or_logs(capsys: pytest.CaptureFixture[str],
         assert secret not in shown
 
 
+# The Logic Apps designer reads the code with new URL(address).searchParams.get("code")
+# (Azure/LogicAppsUX oAuth.ts): percent-decoded, "+" read as a space (WHATWG URL standard,
+# application/x-www-form-urlencoded parsing). The expected codes below are those decodings.
 @pytest.mark.parametrize(
     ("reply", "code"),
     [
@@ -183,10 +238,23 @@ def test_secrets_never_reach_output_or_logs(capsys: pytest.CaptureFixture[str],
         (f"  {FAKE_CODE}\n", FAKE_CODE),
         (f"code={FAKE_CODE}", FAKE_CODE),
         (f"https://portal.azure.com/#code={FAKE_CODE}", FAKE_CODE),
+        ("https://ema.hosting.portal.azure.net/ema/Content/1.4/Html/authredirect.html?pid=p1&trustedAuthority="
+         "https%3a%2f%2fms.portal.azure.com&code=5320aba81bd94092b2b7ae95f03bbd8e", "5320aba81bd94092b2b7ae95f03bbd8e"),
+        ("http://localhost/?code=ab%2Bcd%2Fef%3D%3D&state=x", "ab+cd/ef=="),
+        ("http://localhost/?code=a+b", "a b"),
+        ("http://localhost/?code=first&code=second", "first"),
     ],
 )
 def test_parse_consent_reply(reply: str, code: str) -> None:
     assert parse_consent_reply(reply) == code
+
+
+def test_the_decoded_code_is_what_is_confirmed(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = transport_for()
+    assert run(["--stack", "dev"], transport, reply="https://portal.azure.com/?code=0.AXE%2Bsecret%3D&s=1") == 0
+    assert transport.requests_to("POST", "/confirmConsentCode")[0].body["code"] == "0.AXE+secret="
+    captured = capsys.readouterr()
+    assert "0.AXE%2Bsecret%3D" not in captured.out + captured.err and "0.AXE+secret=" not in captured.out
 
 
 @pytest.mark.parametrize("reply", ["", "https://portal.azure.com/?state=1", "https://x/?error=access_denied"])

@@ -1,4 +1,7 @@
-"""scripts.check: every check, its failures and fixes, --json, exit codes, redaction."""
+"""scripts.check: every check, its failures and fixes, --json, exit codes, redaction.
+
+ARM and the Log Analytics query API are faked at the HTTP transport, with bodies shaped after the
+REST specs' examples and real responses (tests/fakes/)."""
 
 from __future__ import annotations
 
@@ -8,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
-from azure.core.rest import HttpRequest
-from azure.monitor.query import LogsQueryError, LogsQueryPartialResult, LogsQueryResult, LogsTable
+from azure.core.exceptions import ClientAuthenticationError
 
 from securescore.cli import check
 from tests.conftest import make_settings
-from tests.fakes_arm import (
+from tests.fakes.loganalytics import FakeLogsTransport, partial_error, query_answer, query_error
+from tests.fakes.logic import WORKFLOW_STATUSES, action_body, run_body
+from tests.fakes.security import NO_SCORES, SPEC_LIST_EXAMPLE, no_score_404, scores_path, secure_score_body
+from tests.fakes.transport import (
     DEV_SUB,
     DEV_WORKFLOW,
     DEV_WORKSPACE,
@@ -24,47 +28,24 @@ from tests.fakes_arm import (
     Canned,
     FakeArmTransport,
     FakeCredential,
-    FakeResponse,
-    action_body,
     arm_error,
-    connection_body,
     dev_connection,
-    run_body,
-    secure_score_body,
 )
+from tests.fakes.web import connection_body
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
-SCORES = f"/subscriptions/{DEV_SUB}/providers/Microsoft.Security/secureScores"
+SCORES = scores_path(DEV_SUB)
 SECRET_ENV = {"AZURE_TENANT_ID": TENANT_ID, "AZURE_CLIENT_ID": USER_OID, "AZURE_CLIENT_SECRET": FAKE_SECRET}
+FRESHNESS_COLUMNS = [("SubscriptionId", "string"), ("LastRow", "datetime")]
 
 
-def table(rows: list[tuple[str, Any]]) -> LogsTable:
-    return LogsTable(name="PrimaryResult", columns=["SubscriptionId", "LastRow"],
-                     columns_types=["string", "datetime"], rows=[list(r) for r in rows])
-
-
-def fresh_result() -> LogsQueryResult:
-    return LogsQueryResult(tables=[table([(DEV_SUB, "2026-11-22T09:15:00Z")])])
-
-
-class FakeLogs:
-    """LogsQueryClient at the SDK boundary: records calls, returns or raises what it was given."""
-
-    def __init__(self, answer: Any) -> None:
-        self.answer = answer
-        self.calls: list[tuple[str, str, str]] = []
-
-    def _answer(self, method: str, target: str, query: str) -> Any:
-        self.calls.append((method, target, query))
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
-
-    def query_resource(self, resource_id: str, query: str, *, timespan: Any) -> Any:
-        return self._answer("resource", resource_id, query)
-
-    def query_workspace(self, workspace_id: str, query: str, *, timespan: Any) -> Any:
-        return self._answer("workspace", workspace_id, query)
+def logs_answering(rows: list[list[Any]] | None = None, status: int = 200, body: Any = None) -> FakeLogsTransport:
+    def answer(target: str, query: str) -> Canned:
+        if body is not None:
+            return Canned(status, body)
+        return Canned(200, query_answer(FRESHNESS_COLUMNS, rows if rows is not None else
+                                        [[DEV_SUB, "2026-11-22T09:15:00.1234567Z"]]))
+    return FakeLogsTransport(answer)
 
 
 def healthy_transport() -> FakeArmTransport:
@@ -78,11 +59,10 @@ def healthy_transport() -> FakeArmTransport:
     })
 
 
-def run(argv: list[str], transport: FakeArmTransport | None = None, logs: Any = None,
+def run(argv: list[str], transport: FakeArmTransport | None = None, logs: FakeLogsTransport | None = None,
         credential: FakeCredential | None = None, env: dict | None = None) -> int:
-    fake_logs = logs if isinstance(logs, FakeLogs) else FakeLogs(logs if logs is not None else fresh_result())
     return check.main(argv, credential=credential or FakeCredential(), transport=transport or healthy_transport(),
-                      logs_client_factory=lambda credential: fake_logs, env=env or {}, now=NOW)
+                      logs_transport=logs or logs_answering(), env=env or {}, now=NOW)
 
 
 def results(capsys: pytest.CaptureFixture[str], argv: list[str], **kwargs: Any) -> tuple[int, list[dict]]:
@@ -94,24 +74,29 @@ def by_prefix(items: list[dict], prefix: str) -> dict:
     return next(i for i in items if i["check"].startswith(prefix))
 
 
-def http_error(status: int, code: str, message: str) -> HttpResponseError:
-    request = HttpRequest("POST", "https://api.loganalytics.io/v1/workspaces/x/query")
-    return HttpResponseError(response=FakeResponse(request, status, {"error": {"code": code, "message": message}}))
-
-
 def test_all_checks_pass(capsys: pytest.CaptureFixture[str]) -> None:
-    logs = FakeLogs(fresh_result())
+    logs = logs_answering()
     assert run(["--stack", "dev"], logs=logs) == 0
     out = capsys.readouterr().out
     assert "[FAIL]" not in out and "All 6 checks passed." in out
-    assert f"[ok]   Azure sign-in (token for management.azure.com): signed in as alice@contoso.example " \
+    assert f"[ok]   Azure sign-in (token for Azure Resource Manager): signed in as alice@contoso.example " \
            f"(object id {USER_OID})" in out
     assert "[ok]   Secure Score API: Development (0b1f6471-1bf0-4dda-aec3-cb9272f09590): ASC score 54.3% " \
            "(31.5 of 58 points)" in out
     assert "latest row 2026-11-22 09:15 UTC (22 h ago); 1 of 1 subscriptions reporting" in out
     assert "[ok]   Logic App last run: securescore-dev: Succeeded" in out
-    assert logs.calls[0][:2] == ("resource", DEV_WORKSPACE)
-    assert "SecureScores" in logs.calls[0][2]
+    # The query goes to the workspace by its resource id (Log Analytics "query by resource").
+    assert logs.sent[0].path == f"/v1{DEV_WORKSPACE}/query" and "SecureScores" in logs.sent[0].body["query"]
+    assert logs.sent[0].headers["Prefer"] == "wait=15"
+
+
+def test_the_spec_example_of_the_list_is_read(capsys: pytest.CaptureFixture[str], mocker: Any) -> None:
+    sub = SPEC_LIST_EXAMPLE["value"][0]["id"].split("/")[2]
+    mocker.patch("securescore.cli.check.load_settings", return_value=make_settings(0, subscriptions=[sub]))
+    transport = FakeArmTransport({("GET", scores_path(sub)): Canned(200, SPEC_LIST_EXAMPLE)})
+    _, items = results(capsys, ["--stack", "any"], transport=transport)
+    # ListSecureScores_example.json: current 23.53 of max 39, percentage 0.6033
+    assert by_prefix(items, "Secure Score API")["detail"] == "ASC score 60.3% (23.53 of 39 points)"
 
 
 def test_json_output_is_a_list_of_checks(capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,7 +120,7 @@ def test_token_failures_are_explained_and_the_rest_skipped(message: str, fix: st
     code, items = results(capsys, ["--stack", "dev"], credential=credential)
     assert code == 1
     assert items[0]["ok"] is False and fix in items[0]["fix"]
-    assert all(i["detail"] == "skipped: no token" for i in items[1:]) and len(items) == 6
+    assert [i["detail"] for i in items[1:]] == ["skipped: no token"] * 4
 
 
 def test_secure_score_403_asks_for_a_role_for_the_signed_in_principal(capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,65 +136,91 @@ def test_secure_score_403_asks_for_a_role_for_the_signed_in_principal(capsys: py
     assert f"--assignee {USER_OID} --scope /subscriptions/{DEV_SUB}" in item["fix"]
 
 
-@pytest.mark.parametrize(
-    ("code", "message"),
-    [("NotFound", "Secure score 'ascScore' does not exist"),
-     ("SubscriptionNotFound", f"The subscription '{DEV_SUB}' could not be found.")],
-)
-def test_secure_score_404_means_not_registered(code: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("answer", [Canned(200, NO_SCORES), Canned(404, no_score_404(DEV_SUB))],
+                         ids=["empty list", "404 does not exist"])
+def test_a_subscription_without_a_secure_score_is_reported_with_the_fix(
+        answer: Canned, capsys: pytest.CaptureFixture[str]) -> None:
     transport = healthy_transport()
-    transport.add("GET", SCORES, Canned(404, arm_error(code, message)))
+    transport.add("GET", SCORES, answer)
+    code, items = results(capsys, ["--stack", "dev"], transport=transport)
+    item = by_prefix(items, "Secure Score API")
+    assert code == 1 and not item["ok"] and "no secure score" in item["detail"]
+    assert f"az provider register -n Microsoft.Security --subscription {DEV_SUB}" in item["fix"]
+    assert "open Microsoft Defender for Cloud" in item["fix"]
+
+
+def test_subscription_not_found_points_to_the_tenant(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = healthy_transport()
+    transport.add("GET", SCORES, Canned(404, arm_error("SubscriptionNotFound",
+                                                       f"The subscription '{DEV_SUB}' could not be found.")))
+    _, items = results(capsys, ["--stack", "dev"], transport=transport)
+    assert "tenant" in by_prefix(items, "Secure Score API")["fix"]
+
+
+def test_another_initiative_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = healthy_transport()
+    transport.add("GET", SCORES, Canned(200, {"value": [
+        secure_score_body(DEV_SUB, display="CIS Microsoft Azure Foundations", name="cis")]}))
     _, items = results(capsys, ["--stack", "dev"], transport=transport)
     item = by_prefix(items, "Secure Score API")
-    assert message in item["detail"]
-    assert f"az provider register -n Microsoft.Security --subscription {DEV_SUB}" in item["fix"]
+    assert item["detail"] == "no secure score named 'ASC score'; the API has: CIS Microsoft Azure Foundations"
+    assert "initiativeName" in item["fix"]
 
 
 def test_empty_workspace_says_no_rows_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    code, items = results(capsys, ["--stack", "dev"], logs=LogsQueryResult(tables=[table([])]))
+    code, items = results(capsys, ["--stack", "dev"], logs=logs_answering([]))
     item = by_prefix(items, "Log Analytics")
     assert code == 1 and not item["ok"]
     assert item["fix"].startswith("no rows yet: continuous export writes within hours of a change; snapshots weekly")
 
 
 def test_workspace_403_asks_for_log_analytics_reader(capsys: pytest.CaptureFixture[str]) -> None:
-    error = http_error(403, "InsufficientAccessError", "The provided credentials have insufficient access")
-    _, items = results(capsys, ["--stack", "dev"], logs=error)
+    logs = logs_answering(status=403, body=query_error("InsufficientAccessError",
+                                                       "The provided credentials have insufficient access to perform "
+                                                       "the requested operation"))
+    _, items = results(capsys, ["--stack", "dev"], logs=logs)
     item = by_prefix(items, "Log Analytics")
-    assert "HTTP 403" in item["detail"] and "insufficient access" in item["detail"]
+    assert "HTTP 403" in item["detail"] and "InsufficientAccessError" in item["detail"]
     assert item["fix"] == (f"assign Log Analytics Reader on {DEV_WORKSPACE} to alice@contoso.example "
                            f"(object id {USER_OID})")
 
 
+def test_missing_table_says_it_appears_with_the_first_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    logs = logs_answering(status=400, body=query_error(
+        "BadArgumentError", "The request had some invalid properties", "SemanticError",
+        "'SecureScores' operator: Failed to resolve table or column expression named 'SecureScores'"))
+    _, items = results(capsys, ["--stack", "dev"], logs=logs)
+    assert "SecurityCenterFree" in by_prefix(items, "Log Analytics")["fix"]
+
+
 def test_workspace_partial_result_fails_with_its_error(capsys: pytest.CaptureFixture[str]) -> None:
-    partial = LogsQueryPartialResult(partial_data=[table([(DEV_SUB, "2026-11-22T09:15:00Z")])],
-                                     partial_error=LogsQueryError(code="PartialError", message="limits exceeded"))
-    _, items = results(capsys, ["--stack", "dev"], logs=partial)
+    def answer(target: str, query: str) -> Canned:
+        return Canned(200, query_answer(FRESHNESS_COLUMNS, [[DEV_SUB, "2026-11-22T09:15:00Z"]], partial_error()))
+    _, items = results(capsys, ["--stack", "dev"], logs=FakeLogsTransport(answer))
     item = by_prefix(items, "Log Analytics")
-    assert not item["ok"] and "partial result: PartialError limits exceeded" in item["detail"]
+    assert not item["ok"] and "partial result (PartialError: There were some errors" in item["detail"]
 
 
 def test_workspace_names_missing_and_stale_subscriptions(mocker: Any, capsys: pytest.CaptureFixture[str]) -> None:
     settings = make_settings(3, lookbackDays=14)
     subs = settings.subscription_ids
     mocker.patch("securescore.cli.check.load_settings", return_value=settings)
-    stale_time = (NOW - timedelta(days=20)).isoformat()
-    logs = LogsQueryResult(tables=[table([(subs[0].upper(), "2026-11-22T09:15:00Z"), (subs[1], stale_time)])])
+    stale_time = (NOW - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    logs = logs_answering([[subs[0].upper(), "2026-11-22T09:15:00Z"], [subs[1], stale_time]])
     _, items = results(capsys, ["--stack", "any"], logs=logs, transport=FakeArmTransport())
     item = by_prefix(items, "Log Analytics")
     assert f"2 of 3 subscriptions reporting; no rows from {subs[2]}" in item["detail"]
-    logs = LogsQueryResult(tables=[table([(s, stale_time if s == subs[1] else "2026-11-22T09:15:00Z")
-                                          for s in subs])])
+    logs = logs_answering([[s, stale_time if s == subs[1] else "2026-11-22T09:15:00Z"] for s in subs])
     _, items = results(capsys, ["--stack", "any"], logs=logs, transport=FakeArmTransport())
     item = by_prefix(items, "Log Analytics")
     assert f"older than 14 days: {subs[1]}" in item["detail"] and "exportSnapshots" in item["fix"]
 
 
-def test_workspace_id_flag_uses_query_workspace(capsys: pytest.CaptureFixture[str]) -> None:
-    logs = FakeLogs(fresh_result())
+def test_workspace_id_flag_queries_by_workspace_id(capsys: pytest.CaptureFixture[str]) -> None:
+    logs = logs_answering()
     ws = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
     assert run(["--stack", "dev", "--workspace-id", ws], logs=logs) == 0
-    assert logs.calls[0][:2] == ("workspace", ws)
+    assert logs.sent[0].path == f"/v1/workspaces/{ws}/query"
 
 
 def test_connection_not_connected_points_to_authorize(capsys: pytest.CaptureFixture[str]) -> None:
@@ -242,7 +253,55 @@ def test_failed_last_run_lists_its_failed_actions(capsys: pytest.CaptureFixture[
     assert code == 1 and not item["ok"]
     assert item["detail"] == ("Failed, started 2026-11-23T06:00:00Z: ActionFailed: An action failed. No dependent "
                               "actions succeeded.; Query_overall: BadRequest: Failed to resolve table")
-    assert transport.requests_to("GET", "/runs")[0].query["$top"] == ["1"]
+
+
+def test_the_newest_run_is_found_whatever_the_list_order(capsys: pytest.CaptureFixture[str]) -> None:
+    """Oldest first, on two pages: the verdict is the run that started last."""
+    transport = healthy_transport()
+    next_link = f"https://management.azure.com{DEV_WORKFLOW}/runs?api-version=2016-06-01&$skipToken=2"
+    transport.add("GET", DEV_WORKFLOW + "/runs", lambda sent: Canned(200, {"value": [
+        run_body("08583", "Failed", "2026-11-13T06:00:00Z")]}) if "$skipToken" in sent.query else Canned(200, {
+            "value": [run_body("08581", "Succeeded", "2026-10-30T06:00:00Z")], "nextLink": next_link}))
+    _, items = results(capsys, ["--stack", "dev"], transport=transport)
+    assert by_prefix(items, "Logic App last run")["detail"].startswith("Failed, started 2026-11-13T06:00:00Z")
+
+
+# Expected verdicts written from the Logic Apps documentation of each run status (Microsoft Learn,
+# "Monitor workflow run status"): only a successful run sent the report; a run still going is fine.
+RUN_VERDICTS = {
+    "Succeeded": True, "Running": True, "Waiting": True, "Paused": True, "Suspended": True, "NotSpecified": True,
+    "Failed": False, "Faulted": False, "TimedOut": False, "Aborted": False, "Cancelled": False,
+    "Skipped": False, "Ignored": False,
+}
+
+
+@pytest.mark.parametrize("status", WORKFLOW_STATUSES)
+def test_every_documented_run_status_is_judged(status: str, capsys: pytest.CaptureFixture[str]) -> None:
+    transport = healthy_transport()
+    transport.add("GET", DEV_WORKFLOW + "/runs", Canned(200, {"value": [run_body("08590", status,
+                                                                                 "2026-11-23T06:00:00Z")]}))
+    _, items = results(capsys, ["--stack", "dev"], transport=transport)
+    item = by_prefix(items, "Logic App last run")
+    assert item["ok"] is RUN_VERDICTS[status] and item["detail"].startswith(status)
+    if status in ("Skipped", "Ignored"):
+        assert "no report was sent" in item["detail"]
+
+
+def test_a_run_in_progress_is_judged_by_the_one_before(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = healthy_transport()
+    transport.add("GET", DEV_WORKFLOW + "/runs", Canned(200, {"value": [
+        run_body("08590", "Running", "2026-11-23T06:59:00Z"), run_body("08589", "TimedOut", "2026-11-16T06:00:00Z")]}))
+    _, items = results(capsys, ["--stack", "dev"], transport=transport)
+    item = by_prefix(items, "Logic App last run")
+    assert not item["ok"] and item["detail"].startswith("Running (in progress) since 2026-11-23T06:59:00Z; before "
+                                                        "it: TimedOut")
+
+
+def test_an_undocumented_status_is_not_taken_for_success(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = healthy_transport()
+    transport.add("GET", DEV_WORKFLOW + "/runs", Canned(200, {"value": [run_body("08590", "Weird", "2026-11-23T06Z")]}))
+    _, items = results(capsys, ["--stack", "dev"], transport=transport)
+    assert by_prefix(items, "Logic App last run")["ok"] is False
 
 
 def test_no_runs_yet_is_fine(capsys: pytest.CaptureFixture[str]) -> None:
@@ -252,14 +311,26 @@ def test_no_runs_yet_is_fine(capsys: pytest.CaptureFixture[str]) -> None:
     assert by_prefix(items, "Logic App last run")["ok"] is True
 
 
-def test_managed_identity_connection_is_ok_without_consent(capsys: pytest.CaptureFixture[str]) -> None:
-    sub = "11111111-1111-4111-8111-111111111111"
-    logs = (f"/subscriptions/{sub}/resourceGroups/rg-securescore-example/providers/Microsoft.Web/connections/"
-            "securescore-example-azuremonitorlogs")
-    transport = FakeArmTransport({("GET", logs): Canned(200, connection_body(logs, managed_identity=True))})
+EXAMPLE_SUB = "11111111-1111-4111-8111-111111111111"
+EXAMPLE_LOGS = (f"/subscriptions/{EXAMPLE_SUB}/resourceGroups/rg-securescore-example/providers/Microsoft.Web/"
+                "connections/securescore-example-azuremonitorlogs")
+
+
+@pytest.mark.parametrize(("answer", "ok", "detail"), [
+    (Canned(200, connection_body(EXAMPLE_LOGS, "Ready", managed_identity=True)), True, "Ready (signs in with"),
+    (Canned(200, connection_body(EXAMPLE_LOGS, "Ready", managed_identity=True, with_overall=False)), True, "Ready"),
+    (Canned(200, connection_body(EXAMPLE_LOGS, "Error", managed_identity=True,
+                                 error={"code": "ManagedIdentityNotEnabled", "message": "no identity"})),
+     False, "Error: no identity (managed identity)"),
+    (Canned(404, arm_error("ResourceNotFound", "not found")), False, "not found"),
+])
+def test_managed_identity_connection_healthy_or_not(answer: Canned, ok: bool, detail: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    transport = FakeArmTransport({("GET", EXAMPLE_LOGS): answer})
     _, items = results(capsys, ["--stack", "example"], transport=transport)
     item = by_prefix(items, "API connection: securescore-example-azuremonitorlogs")
-    assert item["ok"] and "no consent needed" in item["detail"]
+    assert item["ok"] is ok and item["detail"].startswith(detail)
+    assert "authorize" not in item["fix"]  # a managed-identity connection never goes to consent
     assert len([i for i in items if i["check"].startswith("Secure Score API")]) == 6
 
 

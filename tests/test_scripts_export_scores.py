@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from securescore.cli import export_scores
-from tests.fakes_arm import (
+from tests.fakes.security import NO_SCORES, no_score_404, secure_score_body, secure_score_control_body
+from tests.fakes.transport import (
     DEV_SUB,
     FAKE_SECRET,
     TENANT_ID,
@@ -18,8 +19,6 @@ from tests.fakes_arm import (
     FakeCredential,
     Sent,
     arm_error,
-    secure_score_body,
-    secure_score_control_body,
 )
 
 EXAMPLE_SUBS = ["11111111-1111-4111-8111-111111111111"] + [
@@ -87,14 +86,25 @@ def test_stack_exports_every_subscription_and_reports_failures(capsys: pytest.Ca
         add_subscription(transport, sub)
     transport.add("GET", scores_path(EXAMPLE_SUBS[1]), Canned(403, arm_error(
         "AuthorizationFailed", "The client does not have authorization to perform action")))
-    transport.add("GET", scores_path(EXAMPLE_SUBS[4]), Canned(404, arm_error(
-        "NotFound", "Secure score 'ascScore' does not exist")))
+    transport.add("GET", scores_path(EXAMPLE_SUBS[4]), Canned(404, no_score_404(EXAMPLE_SUBS[4])))
+    transport.add("GET", scores_path(EXAMPLE_SUBS[5]), Canned(200, NO_SCORES))
     assert run(["--stack", "example"], transport) == 1
     captured = capsys.readouterr()
     exported = {r["subscriptionId"] for r in lines(captured.out)}
-    assert exported == set(EXAMPLE_SUBS) - {EXAMPLE_SUBS[1], EXAMPLE_SUBS[4]}
+    assert exported == set(EXAMPLE_SUBS) - {EXAMPLE_SUBS[1], EXAMPLE_SUBS[4], EXAMPLE_SUBS[5]}
     assert f"assign Reader or Security Reader on /subscriptions/{EXAMPLE_SUBS[1]}" in captured.err
-    assert f"az provider register -n Microsoft.Security --subscription {EXAMPLE_SUBS[4]}" in captured.err
+    for sub in EXAMPLE_SUBS[4:]:  # the real 404 body and the empty list: both named, with the fix
+        assert f"subscription {sub}: Defender for Cloud has no secure score" in captured.err
+        assert f"az provider register -n Microsoft.Security --subscription {sub}" in captured.err
+    assert f"{EXAMPLE_SUBS[5]}: 0 records" not in captured.err
+    assert not transport.requests_to("GET", controls_path(EXAMPLE_SUBS[5]))
+
+
+def test_one_subscription_without_a_score_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = FakeArmTransport({("GET", scores_path(DEV_SUB)): Canned(200, NO_SCORES)})
+    assert run(["--subscription", DEV_SUB], transport) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "no secure score" in captured.err
 
 
 def test_out_file_and_subscription_from_env(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,50 +1,52 @@
-"""scripts.run_now: trigger, find the new run, poll it (fake clock), report failed actions."""
+"""scripts.run_now: trigger, find the new run (header or history, any list order), poll it with a fake
+clock, report failed actions; every documented run status; --json."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from securescore.cli import run_now
 from securescore.cli.run_now import Clock, parse_time
-from tests.fakes_arm import (
-    DEV_WORKFLOW,
-    Canned,
-    FakeArmTransport,
-    FakeClock,
-    FakeCredential,
-    Sent,
-    action_body,
-    arm_error,
-    run_body,
-)
+from tests.fakes.logic import WORKFLOW_STATUSES, action_body, run_body
+from tests.fakes.transport import DEV_WORKFLOW, Canned, FakeArmTransport, FakeClock, FakeCredential, Sent, arm_error
 
 RUNS = DEV_WORKFLOW + "/runs"
 TRIGGER = DEV_WORKFLOW + "/triggers/Weekly_schedule/run"
-OLD = run_body("08584old", "Succeeded", "2026-11-16T06:00:00.5Z", end="2026-11-16T06:01:00Z")
+OLD = run_body("08586676746934337772206998657CU22", "Succeeded", "2026-11-16T06:00:00.5Z",
+               end="2026-11-16T06:01:00Z")
+OLDER = run_body("08586676746934337772206998600CU11", "Failed", "2026-11-09T06:00:00Z", end="2026-11-09T06:01:00Z")
+NEW = "08585000000000000000000000000CU33"
 START = "2026-11-23T07:00:02.1234567Z"
+# Outcomes from the Logic Apps documentation of each status (Microsoft Learn, "Monitor workflow run
+# status"): only Succeeded sent the report; Running, Waiting, Paused, Suspended, NotSpecified go on.
+ENDED_OK = {"Succeeded"}
+STILL_GOING = {"Running", "Waiting", "Paused", "Suspended", "NotSpecified"}
 
 
-def transport_with(statuses: list[str], *, header: bool = False, actions: list[dict] | None = None,
-                   error: dict | None = None) -> FakeArmTransport:
-    """Runs list: only OLD until the trigger is called, then the new run moving through ``statuses``."""
+def transport_with(statuses: list[str], *, header: str = "", actions: list[dict] | None = None,
+                   error: dict | None = None, newest_first: bool = True) -> FakeArmTransport:
+    """Runs list: the old runs until the trigger is called, then the new run moving through ``statuses``."""
     state = {"fired": False, "polls": 0}
 
     def next_run() -> dict:
         status = statuses[min(state["polls"], len(statuses) - 1)]
         state["polls"] += 1
-        end = "2026-11-23T07:00:40Z" if status in run_now.TERMINAL else None
-        return run_body("08585new", status, START, end=end, error=error if status != "Succeeded" else None)
+        end = "2026-11-23T07:00:40Z" if status not in STILL_GOING else None
+        return run_body(NEW, status, START, end=end, error=error if status != "Succeeded" else None)
 
     def runs(sent: Sent) -> Canned:
-        return Canned(200, {"value": [next_run(), OLD] if state["fired"] else [OLD]})
+        listed = [next_run(), OLD, OLDER] if state["fired"] else [OLD, OLDER]
+        return Canned(200, {"value": listed if newest_first else listed[::-1]})
 
     def trigger(sent: Sent) -> Canned:
         state["fired"] = True
-        return Canned(202, None, {"x-ms-workflow-run-id": "08585new"} if header else {})
+        return Canned(202, None, {"x-ms-workflow-run-id": header} if header else {})
 
     transport = FakeArmTransport({("GET", RUNS): runs, ("POST", TRIGGER): trigger})
-    transport.add("GET", RUNS + "/08585new", lambda sent: Canned(200, next_run()))
-    transport.add("GET", RUNS + "/08585new/actions", Canned(200, {"value": actions or [
+    transport.add("GET", f"{RUNS}/{NEW}", lambda sent: Canned(200, next_run()))
+    transport.add("GET", f"{RUNS}/{NEW}/actions", Canned(200, {"value": actions or [
         action_body("Run_queries", "Succeeded"), action_body("Send_report", "Succeeded")]}))
     return transport
 
@@ -60,17 +62,50 @@ def test_success_after_status_changes(capsys: pytest.CaptureFixture[str]) -> Non
     assert run(["--stack", "dev", "--interval", "5"], transport, clock) == 0
     out = capsys.readouterr().out
     assert "Triggered Weekly_schedule of securescore-dev" in out
-    assert "run 08585new: Running\n..\n" in out  # a dot per unchanged poll
-    assert "run 08585new: Succeeded" in out and "Run 08585new succeeded (38 s)" in out
+    assert f"run {NEW}: Running\n..\n" in out  # a dot per unchanged poll
+    assert f"run {NEW}: Succeeded" in out and f"Run {NEW} succeeded (38 s)" in out
     assert clock.sleeps == [5, 5, 5]
     trigger = transport.requests_to("POST", "/triggers/Weekly_schedule/run")[0]
     assert trigger.query == {"api-version": ["2016-06-01"]}
 
 
-def test_run_id_header_is_followed_directly(capsys: pytest.CaptureFixture[str]) -> None:
-    transport = transport_with(["Running", "Succeeded"], header=True)
+@pytest.mark.parametrize("newest_first", [True, False], ids=["newest first", "oldest first"])
+def test_the_new_run_is_found_in_the_history_in_any_order(newest_first: bool,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    transport = transport_with(["Running", "Succeeded"], newest_first=newest_first)
     assert run(["--stack", "dev"], transport) == 0
-    assert transport.requests_to("GET", "/runs/08585new")
+    assert f"Run {NEW} succeeded" in capsys.readouterr().out
+
+
+def test_run_id_header_is_followed_directly(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = transport_with(["Running", "Succeeded"], header=NEW)
+    assert run(["--stack", "dev"], transport) == 0
+    assert transport.requests_to("GET", f"/runs/{NEW}")
+
+
+def test_a_header_naming_no_run_falls_back_to_the_history(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = transport_with(["Running", "Succeeded"], header="08585notarun")
+    assert run(["--stack", "dev"], transport) == 0
+    assert transport.requests_to("GET", "/runs/08585notarun")  # tried, answered 404
+    assert f"Run {NEW} succeeded" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("status", sorted(set(WORKFLOW_STATUSES) - STILL_GOING))
+def test_every_documented_end_status(status: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--stack", "dev"], transport_with([status])) == (0 if status in ENDED_OK else 1)
+    out = capsys.readouterr().out
+    assert f"Run {NEW}" in out
+    if status in ("Skipped", "Ignored"):
+        assert "no report was sent" in out
+
+
+@pytest.mark.parametrize("status", sorted(STILL_GOING))
+def test_a_run_that_keeps_going_is_waited_for_until_the_timeout(status: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    clock = FakeClock()
+    assert run(["--stack", "dev", "--timeout", "30", "--interval", "10"], transport_with([status]), clock) == 1
+    assert f"is still {status} after 30 s" in capsys.readouterr().out
+    assert sum(clock.sleeps) == 30
 
 
 def test_failed_run_lists_failed_actions(capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,7 +119,7 @@ def test_failed_run_lists_failed_actions(capsys: pytest.CaptureFixture[str]) -> 
     transport = transport_with(["Running", "Failed"], actions=actions, error=error)
     assert run(["--stack", "dev"], transport) == 1
     out = capsys.readouterr().out
-    assert "Run 08585new Failed: ActionFailed: An action failed. No dependent actions succeeded." in out
+    assert f"Run {NEW} Failed: ActionFailed: An action failed. No dependent actions succeeded." in out
     assert "✘ Query_overall (Failed): BadRequest: 'SecureScores' could not be resolved" in out
     assert "Send_report" not in out
 
@@ -96,17 +131,23 @@ def test_succeeded_run_with_failed_actions_is_a_failure(capsys: pytest.CaptureFi
     assert "failure notice" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("status", ["Cancelled", "TimedOut"])
-def test_cancelled_or_timed_out_runs_fail(status: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["--stack", "dev"], transport_with([status])) == 1
-    assert f"Run 08585new {status}" in capsys.readouterr().out
+def test_json_prints_only_the_result_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    actions = [action_body("Query_overall", "TimedOut", {"code": "ActionTimedOut", "message": "too slow"})]
+    assert run(["--stack", "dev", "--json"], transport_with(["Running", "Failed"], actions=actions)) == 1
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["ok"] is False and result["run"] == NEW and result["status"] == "Failed"
+    assert result["outcome"] == "failed" and result["durationSeconds"] == pytest.approx(37.877, abs=0.001)
+    assert result["failedActions"] == [{"name": "Query_overall", "status": "TimedOut",
+                                        "message": "ActionTimedOut: too slow"}]
+    assert "Triggered" in captured.err  # progress went to stderr
 
 
-def test_timeout_while_running(capsys: pytest.CaptureFixture[str]) -> None:
-    clock = FakeClock()
-    assert run(["--stack", "dev", "--timeout", "30", "--interval", "10"], transport_with(["Running"]), clock) == 1
-    assert "is still Running after 30 s" in capsys.readouterr().out
-    assert sum(clock.sleeps) == 30
+def test_json_on_success(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--stack", "dev", "--json"], transport_with(["Succeeded"])) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["ok"], result["outcome"], result["trigger"]) == (True, "succeeded", "Weekly_schedule")
+    assert result["workflow"] == DEV_WORKFLOW
 
 
 def test_no_new_run_appears(capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,12 +178,22 @@ def test_missing_logic_app_says_deploy(capsys: pytest.CaptureFixture[str]) -> No
 
 
 @pytest.mark.parametrize(
-    "argv", [["--stack", "nope"], ["--resource-group", "rg"], ["--stack", "dev", "--timeout", "0"]])
+    "argv", [["--stack", "nope"], ["--resource-group", "rg"], ["--stack", "dev", "--timeout", "0"],
+             ["--stack", "dev", "--interval", "nan"]])
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert run(argv, FakeArmTransport()) == 2
     assert capsys.readouterr().err.startswith("error: ")
 
 
-def test_parse_time_handles_seven_fraction_digits() -> None:
-    assert parse_time(START).microsecond == 123456
+@pytest.mark.parametrize(("text", "expected"), [
+    (START, "2026-11-23T07:00:02.123456+00:00"),
+    ("2026-11-23T07:00:02Z", "2026-11-23T07:00:02+00:00"),
+    ("2026-11-23T08:00:02.5+01:00", "2026-11-23T07:00:02.500000+00:00"),
+    ("2026-11-23T07:00:02", "2026-11-23T07:00:02+00:00"),
+])
+def test_parse_time(text: str, expected: str) -> None:
+    assert parse_time(text).isoformat() == expected
+
+
+def test_parse_time_rejects_garbage() -> None:
     assert parse_time("") is None and parse_time("garbage") is None

@@ -1,4 +1,5 @@
-"""Data sources, with the Azure SDK replaced at its boundary (transport, LogsQueryClient)."""
+"""Data sources, with the Azure SDK replaced at its HTTP boundary (transports answering like the
+Log Analytics query API and the Secure Score API: tests/fakes/)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from azure.core.credentials import AccessToken
-from azure.core.exceptions import HttpResponseError
+from azure.core.exceptions import ClientAuthenticationError
 from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest._http_response_impl import HttpResponseImpl
-from azure.monitor.query import LogsQueryError, LogsQueryPartialResult, LogsQueryResult, LogsTable
 
 from securescore.datasources import SourceError
 from securescore.datasources.csv_export import CsvSource, parse_datetime
@@ -22,6 +22,9 @@ from securescore.datasources.secure_score_api import HISTORY_NOTE, ApiSource
 from securescore.datasources.workspace import WorkspaceSource
 from securescore.queries import render_queries
 from securescore.settings import parse_settings, read_stack_values, settings_from_stack
+from tests.fakes.loganalytics import FakeLogsTransport, partial_error, query_answer, query_error
+from tests.fakes.security import NO_SCORES, no_score_404, secure_score_body, secure_score_control_body
+from tests.fakes.transport import Canned
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 REPORT_TIME = "2026-11-23T07:00:00Z"
@@ -119,67 +122,98 @@ def test_parse_datetime(text: str, expected: datetime) -> None:
 
 
 # --- live workspace --------------------------------------------------------------------------
+# Answers shaped like the Log Analytics query API v1 (OperationalInsights.json, oms-post-example.json).
+
+SUMMARY_COLUMNS = [("LatestTimeGenerated", "datetime"), ("SubscriptionsReporting", "long"), ("Ratio", "real"),
+                   ("Snapshot", "bool"), ("Ids", "dynamic")]
 
 
-def logs_table(rows: list[list[Any]]) -> LogsTable:
-    return LogsTable(name="PrimaryResult", columns=["LatestTimeGenerated", "SubscriptionsReporting", "Ratio"],
-                     columns_types=["datetime", "long", "real"], rows=rows)
+def workspace(answer: Canned) -> tuple[WorkspaceSource, FakeLogsTransport]:
+    transport = FakeLogsTransport(lambda target, query: answer)
+    return WorkspaceSource("ws-guid", FakeCredential(), transport=transport), transport
 
 
-class FakeLogsClient:
-    def __init__(self, result: Any = None, error: Exception | None = None) -> None:
-        self.result, self.error, self.calls = result, error, []
-
-    def query_workspace(self, workspace_id: str, query: str, *, timespan: Any) -> Any:
-        self.calls.append((workspace_id, query, timespan))
-        if self.error:
-            raise self.error
-        return self.result
-
-
-def test_workspace_source_converts_rows() -> None:
-    client = FakeLogsClient(LogsQueryResult(tables=[logs_table([["2026-11-22T06:00:00Z", 3, float("nan")]])]))
-    source = WorkspaceSource("ws-guid", credential=None, client=client)
+def test_workspace_source_uses_the_answer_as_the_connector_would() -> None:
+    """Real answers: JSON numbers and booleans; datetimes stay the ISO text Log Analytics sends."""
+    source, transport = workspace(Canned(200, query_answer(SUMMARY_COLUMNS, [
+        ["2026-11-22T06:00:00.1234567Z", 3, 0.5, True, '["a","b"]'],
+        ["2026-11-22T07:00:00Z", 4, None, False, None]])))
     assert source.run_query("print 1") == [
-        {"LatestTimeGenerated": "2026-11-22T06:00:00Z", "SubscriptionsReporting": 3, "Ratio": None}
+        {"LatestTimeGenerated": "2026-11-22T06:00:00.1234567Z", "SubscriptionsReporting": 3, "Ratio": 0.5,
+         "Snapshot": True, "Ids": '["a","b"]'},
+        {"LatestTimeGenerated": "2026-11-22T07:00:00Z", "SubscriptionsReporting": 4, "Ratio": None,
+         "Snapshot": False, "Ids": None},
     ]
-    assert client.calls == [("ws-guid", "print 1", None)]
+    sent = transport.sent[0]
+    assert sent.method == "POST" and sent.path == "/v1/workspaces/ws-guid/query"
+    assert sent.body == {"query": "print 1"} and sent.headers["Prefer"] == "wait=15"
+
+
+def test_workspace_source_reads_numbers_sent_as_text() -> None:
+    """The spec's example answers longs and reals as text ("1", "1.286") and booleans as "true"."""
+    source, _ = workspace(Canned(200, query_answer(SUMMARY_COLUMNS, [
+        ["2017-08-24T06:59:59Z", "1", "1.286", "true", None], ["2017-08-24T06:59:59Z", "0", "NaN", "false", None]])))
+    rows = source.run_query("x")
+    assert [(r["SubscriptionsReporting"], r["Ratio"], r["Snapshot"]) for r in rows] == [(1, 1.286, True),
+                                                                                         (0, None, False)]
+
+
+def test_workspace_source_by_resource_id() -> None:
+    transport = FakeLogsTransport(lambda target, query: Canned(200, query_answer([("x", "long")], [[1]])))
+    resource = f"/subscriptions/{SUB_A}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
+    WorkspaceSource(resource, FakeCredential(), transport=transport).run_query("print x = 1")
+    assert transport.sent[0].path == f"/v1{resource}/query"
 
 
 def test_workspace_source_partial_result_warns() -> None:
-    partial = LogsQueryPartialResult(
-        partial_data=[logs_table([["2026-11-22T06:00:00.5Z", 1, 0.5]])],
-        partial_error=LogsQueryError(code="PartialError", message="query exceeded 64 MB"),
-    )
-    source = WorkspaceSource("ws-guid", credential=None, client=FakeLogsClient(partial))
+    source, _ = workspace(Canned(200, query_answer(SUMMARY_COLUMNS, [["2026-11-22T06:00:00.5Z", 1, 0.5, True, None]],
+                                                   partial_error())))
     assert source.run_query("x")[0]["LatestTimeGenerated"] == "2026-11-22T06:00:00.5Z"
-    assert "partial result (PartialError: query exceeded 64 MB)" in source.warnings[0]
+    assert "partial result (PartialError: There were some errors when processing your query.)" in source.warnings[0]
 
 
-class FakeHttpResponse:
-    def __init__(self, status: int) -> None:
-        self.status_code, self.reason, self.headers = status, "x", {}
-
-    def text(self, encoding: str | None = None) -> str:
-        return ""
+def test_workspace_source_empty_answer() -> None:
+    source, _ = workspace(Canned(200, {"tables": []}))
+    assert source.run_query("x") == []
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (429, "throttled"), (403, "Log Analytics Reader"), (404, "workspace id"), (500, "HTTP 500"),
+@pytest.mark.parametrize(("status", "body", "expected"), [
+    (429, query_error("ThrottledError", "Too many requests"), "throttled"),
+    (403, query_error("InsufficientAccessError", "The provided credentials have insufficient access"),
+     "Log Analytics Reader role on the workspace (role 73c42c96-874c-492b-b04d-ab87d138a893)"),
+    (404, query_error("WorkspaceNotFoundError", "The workspace could not be found"), "WorkspaceNotFoundError"),
+    (400, query_error("BadArgumentError", "The request had some invalid properties", "SyntaxError",
+                      "A recognition error occurred in the query."), "A recognition error occurred"),
+    (500, "<html>oops</html>", "HTTP 500"),
 ])
-def test_workspace_source_http_errors(status: int, expected: str) -> None:
-    error = HttpResponseError(message="boom", response=FakeHttpResponse(status))
-    source = WorkspaceSource("ws-guid", credential=None, client=FakeLogsClient(error=error))
-    with pytest.raises(SourceError, match=expected):
+def test_workspace_source_http_errors(status: int, body: Any, expected: str) -> None:
+    source, _ = workspace(Canned(status, body))
+    with pytest.raises(SourceError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         source.run_query("x")
+
+
+def test_workspace_source_sign_in_failure_is_one_line() -> None:
+    message = ("DefaultAzureCredential failed to retrieve a token from the included credentials.\n"
+               "Attempted credentials:\n\tAzureCliCredential: Please run 'az login' to set up an account\n"
+               "To mitigate this issue, please refer to the troubleshooting guidelines here at https://aka.ms/x.")
+    source = WorkspaceSource("ws", FakeCredential(ClientAuthenticationError(message=message)),
+                             transport=FakeLogsTransport(lambda target, query: Canned(200, {"tables": []})))
+    with pytest.raises(SourceError) as caught:
+        source.run_query("x")
+    assert "\n" not in str(caught.value) and "az login" in str(caught.value)
 
 
 # --- Secure Score REST API -------------------------------------------------------------------
 
 
 class FakeCredential:
+    def __init__(self, error: Exception | None = None, **kwargs: Any) -> None:
+        self.error = error
+
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        assert scopes == ("https://management.azure.com/.default",)
+        if self.error is not None:
+            raise self.error
+        assert len(scopes) == 1 and scopes[0].endswith("/.default")
         return AccessToken("token", 4102444800)
 
 
@@ -218,53 +252,31 @@ class FakeArmTransport(HttpTransport):
     def __exit__(self, *args: Any) -> None: ...
 
 
-def score_resource(sub: str, current: float, maximum: int, weight: int, name: str = "ascScore",
-                   display: str = "ASC score") -> dict[str, Any]:
-    return {
-        "id": f"/subscriptions/{sub}/providers/Microsoft.Security/secureScores/{name}",
-        "name": name, "type": "Microsoft.Security/secureScores",
-        "properties": {"displayName": display, "weight": weight,
-                       "score": {"max": maximum, "current": current, "percentage": round(current / maximum, 4)}},
-    }
-
-
-def control_resource(sub: str, cid: str, display: str, current: float, maximum: int, unhealthy: int) -> dict[str, Any]:
-    return {
-        "id": f"/subscriptions/{sub}/providers/Microsoft.Security/secureScores/ascScore/secureScoreControls/{cid}",
-        "name": cid, "type": "Microsoft.Security/secureScores/secureScoreControls",
-        "properties": {
-            "displayName": display, "healthyResourceCount": 4, "unhealthyResourceCount": unhealthy,
-            "notApplicableResourceCount": 1, "weight": 5,
-            "score": {"max": maximum, "current": current, "percentage": current / maximum if maximum else 0},
-            "definition": {"id": f"/providers/Microsoft.Security/secureScoreControlDefinitions/{cid}", "name": cid,
-                           "properties": {"displayName": display, "maxScore": maximum,
-                                          "source": {"sourceType": "BuiltIn"},
-                                          "assessmentDefinitions": [{"id": "/providers/Microsoft.Security/"
-                                                                           "assessmentMetadata/a1"}]}},
-        },
-    }
-
-
 def api_routes(second: list[tuple[int, dict[str, Any]]]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    """SUB_A with two initiatives and controls on two pages; SUB_B answers ``second``."""
     base_a = f"/subscriptions/{SUB_A}/providers/Microsoft.Security"
     next_link = f"https://management.azure.com{base_a}/secureScoreControls?api-version=2020-01-01&page=2"
     return {
-        f"{base_a}/secureScores": [(200, {"value": [score_resource(SUB_A, 29.0, 58, 10),
-                                                    score_resource(SUB_A, 5.0, 50, 10, "cis", "CIS")]})],
-        f"{base_a}/secureScoreControls": [(200, {"value": [control_resource(SUB_A, "c1", "Enable MFA", 5, 10, 3)],
-                                                 "nextLink": next_link})],
-        f"{base_a}/secureScoreControls?page=2": [(200, {"value": [
-            control_resource(SUB_A, "c2", "Restrict & <ports>", 0, 4, 2)]})],
+        f"{base_a}/secureScores": [(200, {"value": [
+            secure_score_body(SUB_A, 29.0, 58, 10),
+            secure_score_body(SUB_A, 5.0, 50, 10, display="CIS", name="cis")]})],
+        f"{base_a}/secureScoreControls": [(200, {"value": [secure_score_control_body(
+            SUB_A, "c1", 3, "Enable MFA", 5, 10)], "nextLink": next_link})],
+        f"{base_a}/secureScoreControls?page=2": [(200, {"value": [secure_score_control_body(
+            SUB_A, "c2", 2, "Restrict & <ports>", 0, 4)]})],
         f"/subscriptions/{SUB_B}/providers/Microsoft.Security/secureScores": second,
     }
 
 
-def test_api_source_builds_rows_and_follows_next_link() -> None:
-    transport = FakeArmTransport(api_routes([(404, {"error": {
-        "code": "NotFound", "message": "Secure score 'ascScore' does not exist"}})]))
+@pytest.mark.parametrize("second", [[(200, NO_SCORES)], [(404, no_score_404(SUB_B))]],
+                         ids=["empty list", "404 does not exist"])
+def test_api_source_builds_rows_and_follows_next_link(second: list[tuple[int, dict[str, Any]]]) -> None:
+    transport = FakeArmTransport(api_routes(second))
     source = ApiSource(two_subscriptions(), FakeCredential(), NOW, transport=transport, retry_total=0)
     assert source.history_note == HISTORY_NOTE
-    assert len(source.warnings) == 1 and SUB_B in source.warnings[0]
+    assert len(source.warnings) == 1 and f"subscription {SUB_B}: Defender for Cloud has no secure score" in \
+        source.warnings[0]
+    assert f"az provider register -n Microsoft.Security --subscription {SUB_B}" in source.warnings[0]
     assert [r["ControlName"] for r in source.tables["SecureScoreControls"]] == ["Enable MFA", "Restrict & <ports>"]
     control_query = next(r for r in transport.requests if "secureScoreControls" in r.url).url
     assert "%24expand=definition" in control_query or "$expand=definition" in control_query
@@ -277,6 +289,15 @@ def test_api_source_builds_rows_and_follows_next_link() -> None:
     freshness = source.run_query(queries["freshness"])[0]
     assert freshness["LatestTimeGenerated"] == "2026-11-23T07:00:00Z"
     assert freshness["MissingSubscriptionIds"] == SUB_B
+
+
+def test_api_source_keeps_only_the_columns_the_report_reads() -> None:
+    source = ApiSource(two_subscriptions(), FakeCredential(), NOW,
+                       transport=FakeArmTransport(api_routes([(200, NO_SCORES)])), retry_total=0)
+    from securescore.datasources import REQUIRED_COLUMNS
+
+    for table, rows in source.tables.items():
+        assert all(set(row) == set(REQUIRED_COLUMNS[table]) for row in rows), table
 
 
 def test_api_source_403_names_subscription_and_role() -> None:

@@ -6,13 +6,28 @@ in a browser, read back the address the browser landed on (or the bare code), co
 
     python -m scripts.authorize --stack dev
     python -m scripts.authorize --subscription SUB --resource-group RG --connection NAME [--connection NAME]
+    python -m scripts.authorize --stack dev --status-only --json
+
+Statuses (Microsoft.Web 2016-06-01 ApiConnectionDefinition: ``properties.statuses[].status``, free text
+in the spec): an OAuth connection is usable when one status is ``Connected`` (connectionsGet.json); a
+managed-identity connection (``parameterValueSet.name == "managedIdentityAuth"``) never gets a
+consent and reports ``Ready`` when healthy (issue 10, observed), ``Error`` when it is not. A connection
+the body says is managed-identity is never sent to consent, with or without a stack.
+
+The consent code: the Logic Apps designer reads it with ``new URL(address).searchParams.get("code")``
+(Azure/LogicAppsUX, libs/logic-apps-shared/src/designer-client-services/lib/base/oAuth.ts), i.e.
+percent-decoded, and that is what is sent here. Microsoft's older LogicAppConnectionAuth.ps1
+(logicappsio/LogicAppConnectionAuth) sends the raw text after ``code=`` to the end of the address;
+the two agree for the codes Azure issues (letters and digits, last in the address).
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
+import re
 import sys
 import webbrowser
 from collections.abc import Callable, Mapping, Sequence
@@ -21,31 +36,26 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from azure.core.credentials import TokenCredential
-from azure.core.exceptions import ClientAuthenticationError
 from azure.core.pipeline.transport import HttpTransport
 
-from securescore.arm import WEB_API_VERSION, ArmClient, ArmError, connection_id
+from securescore.arm import WEB_API_VERSION, ArmClient, ArmError, NetworkLimits, connection_id
 from securescore.cli.common import (
-    ARM_SCOPE,
     EXIT_FAILED,
     EXIT_OK,
     Console,
+    Session,
     UsageError,
     add_azure_arguments,
     add_stack_argument,
-    build_credential,
     check_guid,
     default_subscription,
-    explain_auth_error,
     optional_settings,
-    report_usage_error,
-    start_cli,
-    token_claims,
 )
-from securescore.settings import SettingsError
 
 DEFAULT_REDIRECT_URL = "https://portal.azure.com"
 CONNECTED = "Connected"
+READY = "Ready"  # a healthy managed-identity connection
+MANAGED_IDENTITY_VALUE_SET = "managedIdentityAuth"
 
 ReadCode = Callable[[str], str]
 OpenBrowser = Callable[[str], bool]
@@ -64,9 +74,19 @@ class Target:
 
 @dataclass(frozen=True)
 class ConnectionState:
-    status: str  # "Connected", an error status such as "Error", or "NotFound"
+    status: str  # "Connected", "Ready" (managed identity), an error status such as "Error", "NotFound"
     detail: str
     managed_identity: bool
+
+    @property
+    def usable(self) -> bool:
+        """Connected (OAuth), or Ready (managed identity): the Logic App can use it now."""
+        return self.status == CONNECTED or (self.managed_identity and self.status == READY)
+
+    @property
+    def needs_consent(self) -> bool:
+        """Only an OAuth connection that exists and is not Connected; never a managed-identity one."""
+        return not self.managed_identity and self.status not in (CONNECTED, "NotFound", "Unreadable")
 
 
 # --- arguments and targets ---------------------------------------------------------------------
@@ -89,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--object-id", help="object id of the user who signs in (default: the oid of your token)")
     parser.add_argument("--no-browser", action="store_true", help="only print the consent link")
     parser.add_argument("--status-only", action="store_true", help="show the statuses, change nothing")
+    parser.add_argument("--json", action="store_true", help="with --status-only: print the statuses as a JSON "
+                        "list of {connection, id, status, detail, managedIdentity, needsConsent, ok}")
     add_azure_arguments(parser)
     return parser
 
@@ -133,27 +155,41 @@ def read_state(arm: ArmClient, target: Target) -> ConnectionState:
 
 
 def state_from_body(body: Mapping[str, Any], managed_identity: bool = False) -> ConnectionState:
+    """The state of a connection from its GET body; absent fields and any status order handled."""
     properties = body.get("properties") or {}
     value_set = (properties.get("parameterValueSet") or {}).get("name", "")
-    managed_identity = managed_identity or value_set == "managedIdentityAuth"
-    statuses = properties.get("statuses") or []
-    if any(s.get("status") == CONNECTED for s in statuses):
-        return ConnectionState(CONNECTED, "", managed_identity)
+    managed_identity = managed_identity or str(value_set).lower() == MANAGED_IDENTITY_VALUE_SET.lower()
+    statuses = [s for s in properties.get("statuses") or [] if isinstance(s, Mapping)]
+    names = [str(s.get("status") or "") for s in statuses]
+    overall = str(properties.get("overallStatus") or "")
+    for wanted in (CONNECTED, READY):
+        if any(name.lower() == wanted.lower() for name in [*names, overall]):
+            if wanted == READY and not managed_identity:
+                break  # "Ready" is how a managed-identity connection says it is healthy, nothing else
+            return ConnectionState(wanted, "", managed_identity)
     if not statuses:
-        return ConnectionState(properties.get("overallStatus") or "Unknown", "no status reported",
-                               managed_identity)
-    first = statuses[0]
+        return ConnectionState(overall or "Unknown", "no status reported", managed_identity)
+    first = next((s for s in statuses if s.get("error")), statuses[0])
     error = first.get("error") or {}
-    detail = error.get("message") or error.get("code") or ""
-    return ConnectionState(first.get("status") or "Unknown", detail, managed_identity)
+    detail = str(error.get("message") or error.get("code") or "") if isinstance(error, Mapping) else str(error)
+    return ConnectionState(str(first.get("status") or overall or "Unknown"), detail, managed_identity)
 
 
 def describe(target: Target, state: ConnectionState) -> str:
     if state.status == CONNECTED:
         return f"{target.name}: Connected"
     if state.managed_identity:
-        return f"{target.name}: {state.status} (managed identity: no consent needed) {state.detail}".rstrip()
+        health = "healthy" if state.usable else "not usable: re-deploy (pulumi up) and check the Logic App's " \
+            "identity and its role on the workspace"
+        text = f"{target.name}: {state.status} (managed identity: no consent needed; {health})"
+        return text + (f" - {state.detail}" if state.detail else "")
     return f"{target.name}: {state.status}" + (f" - {state.detail}" if state.detail else "")
+
+
+def state_document(target: Target, state: ConnectionState) -> dict[str, Any]:
+    """One entry of --status-only --json."""
+    return {"connection": target.name, "id": target.resource_id, "status": state.status, "detail": state.detail,
+            "managedIdentity": state.managed_identity, "needsConsent": state.needs_consent, "ok": state.usable}
 
 
 # --- consent ----------------------------------------------------------------------------------
@@ -217,8 +253,11 @@ class Consenter:
         if self.open_browser is not None and self.open_browser(link):
             self.console.print("  (opened in your browser)")
         self.console.print(f"  After you sign in, the browser goes to {self.redirect_url} with a code in the address.")
+        reply = self.read_code("  Paste that address (or just the code) and press Enter: ")
+        for raw in re.findall(r"code=([^&#\s]+)", reply or ""):
+            self.console.redactor.add(raw)  # the code as pasted (percent-encoded) is secret too
         try:
-            code = parse_consent_reply(self.read_code("  Paste that address (or just the code) and press Enter: "))
+            code = parse_consent_reply(reply)
         except ConsentError as error:
             self.console.print(f"  {target.name}: not authorized: {error}")
             return False
@@ -267,25 +306,22 @@ def main(
     env: Mapping[str, str] | None = None,
     read_code: ReadCode = read_code_default,
     open_browser: OpenBrowser = open_browser_default,
+    limits: NetworkLimits | None = None,
 ) -> int:
     args = build_parser().parse_args(argv)
-    env, console, options = start_cli(args, env, console)
-    try:
-        targets, notes = resolve_targets(args, env)
-    except (SettingsError, UsageError) as error:
-        return report_usage_error(console, error)
-    credential = credential or build_credential(options)
-    try:
-        claims = token_claims(credential.get_token(ARM_SCOPE).token)
-    except ClientAuthenticationError as error:
-        detail, fix = explain_auth_error(error)
-        console.error(f"error: could not sign in to Azure: {detail}\n  fix: {fix}")
-        return EXIT_FAILED
-    with ArmClient(credential, transport) as arm:
-        try:
-            return _authorize_all(arm, console, args, targets, notes, claims, read_code, open_browser)
-        except UsageError as error:
-            return report_usage_error(console, error)
+    session = Session.start(args, env, console, limits)
+    return session.run(lambda: _main(session, args, credential, transport, read_code, open_browser))
+
+
+def _main(session: Session, args: argparse.Namespace, credential: TokenCredential | None,
+          transport: HttpTransport | None, read_code: ReadCode, open_browser: OpenBrowser) -> int:
+    if args.json and not args.status_only:
+        raise UsageError("--json goes with --status-only (the consent flow is interactive)")
+    targets, notes = resolve_targets(args, session.env)
+    credential = session.credential(credential)
+    claims = session.sign_in(credential)
+    with ArmClient(credential, transport, session.limits, session.endpoints) as arm:
+        return _authorize_all(arm, session.console, args, targets, notes, claims, read_code, open_browser)
 
 
 def _authorize_all(
@@ -298,13 +334,16 @@ def _authorize_all(
     read_code: ReadCode,
     open_browser: OpenBrowser,
 ) -> int:
+    states = {t.name: read_state(arm, t) for t in targets}
+    if args.json:
+        console.print(json.dumps([state_document(t, states[t.name]) for t in targets], indent=2, ensure_ascii=False))
+        return _result(targets, states)
     for note in notes:
         console.print(f"note: {note}")
-    states = {t.name: read_state(arm, t) for t in targets}
     console.print("Connections:")
     for target in targets:
         console.print(f"  {describe(target, states[target.name])}")
-    pending = [t for t in targets if _needs_consent(states[t.name])]
+    pending = [t for t in targets if states[t.name].needs_consent]
     if not pending or args.status_only:
         return _result(targets, states)
     object_id, tenant_id = identity_for_consent(claims, args.object_id, args.tenant_id)
@@ -320,19 +359,8 @@ def _authorize_all(
     return _result(targets, states)
 
 
-def _needs_consent(state: ConnectionState) -> bool:
-    return state.status not in (CONNECTED, "NotFound", "Unreadable") and not state.managed_identity
-
-
 def _result(targets: list[Target], states: Mapping[str, ConnectionState]) -> int:
-    return EXIT_OK if all(_usable(states[t.name]) for t in targets) else EXIT_FAILED
-
-
-def _usable(state: ConnectionState) -> bool:
-    """Connected, or a managed identity connection that exists (its status needs no consent)."""
-    if state.status == CONNECTED:
-        return True
-    return state.managed_identity and state.status not in ("NotFound", "Unreadable")
+    return EXIT_OK if all(states[t.name].usable for t in targets) else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -18,30 +18,24 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from azure.core.credentials import TokenCredential
-from azure.core.exceptions import ClientAuthenticationError
 from azure.core.pipeline.transport import HttpTransport
 
-from securescore.arm import SECURITY_API_VERSION, ArmClient, ArmError, secure_score_controls_path, secure_scores_path
+from securescore.arm import SECURITY_API_VERSION, ArmClient, ArmError, NetworkLimits, secure_score_controls_path
 from securescore.cli.check import secure_score_fix
 from securescore.cli.common import (
-    ARM_SCOPE,
     EXIT_FAILED,
     EXIT_OK,
     Console,
+    Session,
     UsageError,
     add_azure_arguments,
     add_stack_argument,
-    build_credential,
     check_guid,
     default_subscription,
     describe_principal,
-    explain_auth_error,
     optional_settings,
-    report_usage_error,
-    start_cli,
-    token_claims,
 )
-from securescore.settings import SettingsError
+from securescore.datasources.secure_score_api import fetch_scores, no_score_message
 
 KIND_SCORE = "secureScore"
 KIND_CONTROL = "secureScoreControl"
@@ -51,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.export_scores",
         description="Write the current secure scores and secure score controls (with their definitions) "
-        "of subscriptions as JSON lines, straight from the Secure Score API.",
+        "of subscriptions as JSON lines, straight from the Secure Score API. Exit 1 when a subscription "
+        "could not be read or has no secure score (the others are still written).",
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--subscription", action="append", metavar="ID",
@@ -76,9 +71,20 @@ def resolve_subscriptions(args: argparse.Namespace, env: Mapping[str, str]) -> l
     return subscriptions
 
 
+class NoSecureScore(Exception):
+    """The subscription has no secure score (an empty list, or the 404 "does not exist")."""
+
+
 def records(arm: ArmClient, subscription_id: str) -> Iterator[dict[str, Any]]:
-    """The subscription's secure scores, then its controls, each tagged with kind and subscription."""
-    for item in arm.list(secure_scores_path(subscription_id), SECURITY_API_VERSION):
+    """The subscription's secure scores, then its controls, each tagged with kind and subscription.
+
+    Raises NoSecureScore for a subscription without Defender for Cloud data: an empty list would
+    otherwise look like a successful export of nothing.
+    """
+    answer = fetch_scores(arm, subscription_id, controls=False)
+    if not answer.has_score:
+        raise NoSecureScore(no_score_message(subscription_id))
+    for item in answer.scores:
         yield {"kind": KIND_SCORE, "subscriptionId": subscription_id, **item}
     controls = arm.list(secure_score_controls_path(subscription_id), SECURITY_API_VERSION,
                         params={"$expand": "definition"})
@@ -95,6 +101,10 @@ def export(arm: ArmClient, subscriptions: Sequence[str], out: TextIO, console: C
             for record in records(arm, sub):
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += 1
+        except NoSecureScore as problem:
+            failures += 1
+            console.error(str(problem))
+            continue
         except ArmError as error:
             failures += 1
             console.error(f"{sub}: {error.short()}\n  fix: {secure_score_fix(error, sub, principal, assignee)}")
@@ -111,26 +121,24 @@ def main(
     transport: HttpTransport | None = None,
     console: Console | None = None,
     env: Mapping[str, str] | None = None,
+    limits: NetworkLimits | None = None,
 ) -> int:
     args = build_parser().parse_args(argv)
-    env, console, options = start_cli(args, env, console)
-    try:
-        subscriptions = resolve_subscriptions(args, env)
-    except (SettingsError, UsageError) as error:
-        return report_usage_error(console, error)
-    credential = credential or build_credential(options)
-    try:
-        claims = token_claims(credential.get_token(ARM_SCOPE).token)
-    except ClientAuthenticationError as error:
-        detail, fix = explain_auth_error(error)
-        console.error(f"error: could not sign in to Azure: {detail}\n  fix: {fix}")
-        return EXIT_FAILED
+    session = Session.start(args, env, console, limits)
+    return session.run(lambda: _export(session, args, credential, transport))
+
+
+def _export(session: Session, args: argparse.Namespace, credential: TokenCredential | None,
+            transport: HttpTransport | None) -> int:
+    subscriptions = resolve_subscriptions(args, session.env)
+    credential = session.credential(credential)
+    claims = session.sign_in(credential)
     who = (describe_principal(claims), str(claims.get("oid") or "<object id>"))
-    with ArmClient(credential, transport) as arm:
+    with ArmClient(credential, transport, session.limits, session.endpoints) as arm:
         if not args.out:
-            return export(arm, subscriptions, sys.stdout, console, *who)
+            return export(arm, subscriptions, sys.stdout, session.console, *who)
         with Path(args.out).open("w", encoding="utf-8", newline="\n") as out:
-            return export(arm, subscriptions, out, console, *who)
+            return export(arm, subscriptions, out, session.console, *who)
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ for _command in (
     Subcommand("authorize", "securescore.cli.authorize", "show and authorize the Logic App's API connections"),
     Subcommand("check", "securescore.cli.check", "check sign-in, Secure Score API, workspace, connections, last run"),
     Subcommand("run-now", "securescore.cli.run_now", "run the report Logic App now and follow the run"),
+    Subcommand("reconcile", "securescore.cli.reconcile", "the report's numbers beside Defender's own"),
     Subcommand("export-scores", "securescore.cli.export_scores", "write the current secure scores as JSON lines"),
     Subcommand("completion", "securescore.cli.completion", "print the bash or zsh completion script"),
 ):

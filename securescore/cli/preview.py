@@ -90,11 +90,11 @@ def open_source(name: str, args: argparse.Namespace, settings: Settings, now: da
         return sample.SampleSource(settings, now), ""
     if name == "csv":
         return csv_export.CsvSource(args.data), ""
-    from azure.identity import DefaultAzureCredential
+    from securescore.cli.common import default_credential  # DefaultAzureCredential with the network limits
 
     if name == "workspace":
-        return workspace.WorkspaceSource(args.workspace_id, DefaultAzureCredential()), ""
-    api = secure_score_api.ApiSource(settings, DefaultAzureCredential(), now)
+        return workspace.WorkspaceSource(args.workspace_id, default_credential()), ""
+    api = secure_score_api.ApiSource(settings, default_credential(), now)
     return api, api.history_note
 
 

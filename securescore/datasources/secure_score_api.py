@@ -1,18 +1,37 @@
-"""The Secure Score REST API (current state only), its answers loaded into the local engine."""
+"""The Secure Score REST API (current state only), its answers loaded into the local engine.
+
+Shapes: Microsoft.Security 2020-01-01 (azure-rest-api-specs specification/security/resource-manager/
+Microsoft.Security/stable/2020-01-01, examples secureScores/ListSecureScores_example.json and
+ListSecureScoreControlsForNameWithExpand_builtin_example.json).
+
+A subscription without Defender for Cloud data answers the **list** with ``{"value": []}`` (issue 10,
+observed); ``GET .../secureScores/ascScore`` answers 404 "Secure score 'ascScore' does not exist in
+scope ..." (Azure/Microsoft-Defender-for-Cloud issues #202 and #720, whose bodies spell the keys
+``Error`` / ``Code`` / ``Message``). Either way the subscription is named, with the fix, in
+``warnings`` and in every helper that reads the API.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from azure.core.exceptions import ClientAuthenticationError
+
 from securescore.arm import (
+    DEFAULT_LIMITS,
+    PUBLIC_AZURE,
     SECURITY_API_VERSION,
     ArmClient,
     ArmError,
+    AzureEndpoints,
+    NetworkLimits,
     secure_score_controls_path,
     secure_scores_path,
 )
+from securescore.cli.signin import explain_sign_in_error
 from securescore.datasources import REPORT_TABLES, EngineSource, SourceError
 from securescore.datasources.engine import LocalEngine
 from securescore.settings import Settings
@@ -20,18 +39,77 @@ from securescore.settings import Settings
 HISTORY_NOTE = "The Secure Score API returns only the current state: no week-ago or trend history."
 
 
+def no_score_fix(subscription_id: str) -> str:
+    """What to do when Defender for Cloud has no secure score for a subscription."""
+    return ("open Microsoft Defender for Cloud for this subscription in the portal once (the first visit "
+            "starts the assessment; the score appears within a day) and make sure Microsoft.Security is "
+            f"registered: az provider register -n Microsoft.Security --subscription {subscription_id}")
+
+
+def no_score_message(subscription_id: str) -> str:
+    return (f"subscription {subscription_id}: Defender for Cloud has no secure score for it (the Secure Score "
+            f"API lists none); fix: {no_score_fix(subscription_id)}")
+
+
+@dataclass(frozen=True)
+class SubscriptionScores:
+    """What the Secure Score API says about one subscription; ``scores`` is empty when it has none."""
+
+    subscription_id: str
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    controls: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def has_score(self) -> bool:
+        return bool(self.scores)
+
+
+def is_no_score_error(error: ArmError) -> bool:
+    """The 404 a subscription without a secure score answers (see the module docstring)."""
+    return error.status == 404 and "does not exist" in error.message.lower()
+
+
+def fetch_scores(arm: ArmClient, subscription_id: str, *, controls: bool = True) -> SubscriptionScores:
+    """The subscription's secure scores (every initiative) and, when asked, its controls with their
+    definitions. Raises ArmError for anything but "no score" (an empty list, or that 404)."""
+    try:
+        scores = list(arm.list(secure_scores_path(subscription_id), SECURITY_API_VERSION))
+    except ArmError as error:
+        if is_no_score_error(error):
+            return SubscriptionScores(subscription_id)
+        raise
+    if not scores or not controls:
+        return SubscriptionScores(subscription_id, scores)
+    control_items = list(arm.list(secure_score_controls_path(subscription_id), SECURITY_API_VERSION,
+                                  params={"$expand": "definition"}))
+    return SubscriptionScores(subscription_id, scores, control_items)
+
+
 class ApiSource(EngineSource):
     history_note = HISTORY_NOTE
 
     def __init__(
-        self, settings: Settings, credential: Any, now: datetime, transport: Any = None, retry_total: int = 3
+        self,
+        settings: Settings,
+        credential: Any,
+        now: datetime,
+        transport: Any = None,
+        retry_total: int | None = None,
+        *,
+        limits: NetworkLimits = DEFAULT_LIMITS,
+        endpoints: AzureEndpoints = PUBLIC_AZURE,
     ) -> None:
+        if retry_total is not None:
+            limits = NetworkLimits(**{**limits.__dict__, "retry_total": retry_total})
         self.settings, self.now = settings, now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
-        self.warnings = []
-        self.client = ArmClient(credential, transport, retry_total)
+        self.warnings: list[str] = []
+        self.client = ArmClient(credential, transport, limits, endpoints)
         self.tables: dict[str, list[dict[str, Any]]] = {t: [] for t in REPORT_TABLES}
-        for sub in settings.subscriptions:
-            self._load_subscription(sub.id)
+        try:
+            for sub in settings.subscriptions:
+                self._load_subscription(sub.id)
+        finally:
+            self.client.close()
         self.engine = LocalEngine(self.tables)
 
     def describe(self) -> str:
@@ -40,56 +118,38 @@ class ApiSource(EngineSource):
 
     def _load_subscription(self, sub_id: str) -> None:
         try:
-            scores = self._fetch(secure_scores_path(sub_id), sub_id)
-        except _NoSecureScore:
-            self.warnings.append(f"subscription {sub_id}: no secure score (Defender for Cloud not enabled, "
-                                 "or the subscription is disabled); it is reported without data")
-            return
-        controls = self._fetch(secure_score_controls_path(sub_id), sub_id, {"$expand": "definition"})
-        self.tables["SecureScores"].extend(self._score_row(sub_id, s) for s in scores)
-        self.tables["SecureScoreControls"].extend(self._control_row(sub_id, c) for c in controls)
-
-    def _fetch(self, path: str, sub_id: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-        """Every item of a Secure Score list (pages followed), with ARM errors told per subscription."""
-        try:
-            return list(self.client.list(path, SECURITY_API_VERSION, params=params))
+            answer = fetch_scores(self.client, sub_id)
         except ArmError as error:
             raise _explain(error, sub_id) from error
+        except ClientAuthenticationError as error:
+            raise SourceError(explain_sign_in_error(error, self.client.limits).one_line()) from error
+        if not answer.has_score:
+            self.warnings.append(no_score_message(sub_id) + "; it is reported without data")
+            return
+        self.tables["SecureScores"].extend(self._score_row(sub_id, s) for s in answer.scores)
+        self.tables["SecureScoreControls"].extend(self._control_row(sub_id, c) for c in answer.controls)
 
-    def _common(self, sub_id: str, resource: Mapping[str, Any], table: str) -> dict[str, Any]:
-        resource_id = resource.get("id", "")
-        return {"TimeGenerated": self.now, "SecureScoresSubscriptionId": sub_id, "IsSnapshot": True,
-                "AssessedResourceId": resource_id, "_ResourceId": resource_id.lower(), "_SubscriptionId": sub_id,
-                "Environment": "Azure", "Type": table, "Properties": resource.get("properties")}
-
+    # Only the columns the report's queries read (datasources.REQUIRED_COLUMNS): one dict per API
+    # item, nothing computed per row that the report does not use.
     def _score_row(self, sub_id: str, resource: Mapping[str, Any]) -> dict[str, Any]:
-        props = resource.get("properties", {})
-        score = props.get("score", {})
-        return {**self._common(sub_id, resource, "SecureScores"),
-                "DisplayName": props.get("displayName"), "CurrentScore": _number(score.get("current")),
-                "MaxScore": _whole(score.get("max")), "PercentageScore": _number(score.get("percentage")),
-                "Weight": _whole(props.get("weight"))}
+        props = resource.get("properties") or {}
+        score = props.get("score") or {}
+        return {"TimeGenerated": self.now, "SecureScoresSubscriptionId": sub_id,
+                "DisplayName": props.get("displayName"), "CurrentScore": score.get("current"),
+                "MaxScore": score.get("max"), "PercentageScore": score.get("percentage"),
+                "Weight": props.get("weight")}
 
     def _control_row(self, sub_id: str, resource: Mapping[str, Any]) -> dict[str, Any]:
-        props = resource.get("properties", {})
-        score = props.get("score", {})
-        definition = props.get("definition") or {}
-        return {**self._common(sub_id, resource, "SecureScoreControls"),
+        props = resource.get("properties") or {}
+        score = props.get("score") or {}
+        return {"TimeGenerated": self.now, "SecureScoresSubscriptionId": sub_id,
                 "ControlId": resource.get("name"), "ControlName": props.get("displayName"),
-                "ControlType": (definition.get("properties") or {}).get("source", {}).get("sourceType"),
-                "Description": (definition.get("properties") or {}).get("description"),
-                "CurrentScore": _number(score.get("current")), "MaxScore": _whole(score.get("max")),
-                "PercentageScore": _number(score.get("percentage")), "Weight": _whole(props.get("weight")),
-                "HealthyResources": _whole(props.get("healthyResourceCount")),
-                "UnhealthyResources": _whole(props.get("unhealthyResourceCount")),
-                "NotApplicableResources": _whole(props.get("notApplicableResourceCount")),
-                "RecommendationResourceIds": [a.get("id") for a in
-                                              (definition.get("properties") or {}).get("assessmentDefinitions", [])]}
+                "CurrentScore": score.get("current"), "MaxScore": score.get("max"),
+                "HealthyResources": props.get("healthyResourceCount"),
+                "UnhealthyResources": props.get("unhealthyResourceCount")}
 
 
-def _explain(error: ArmError, sub_id: str) -> Exception:
-    if error.status == 404 and "does not exist" in error.message:
-        return _NoSecureScore(error.message)
+def _explain(error: ArmError, sub_id: str) -> SourceError:
     if error.status == 403:
         return SourceError(
             f"subscription {sub_id}: access denied (HTTP 403: {error.code}); give your "
@@ -100,15 +160,3 @@ def _explain(error: ArmError, sub_id: str) -> Exception:
         return SourceError(f"subscription {sub_id}: throttled by Azure Resource Manager (HTTP 429); "
                            "wait a minute and run again")
     return SourceError(f"subscription {sub_id}: Secure Score API failed (HTTP {error.status}): {error.message}")
-
-
-class _NoSecureScore(Exception):
-    """404 "Secure score 'ascScore' does not exist": the subscription has no score to report."""
-
-
-def _number(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _whole(value: Any) -> int | None:
-    return None if value is None else int(value)

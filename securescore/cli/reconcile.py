@@ -1,0 +1,258 @@
+"""Reconcile the report with Defender for Cloud's own numbers: "does this match the portal?"
+
+For the stack's subscriptions, side by side:
+  - Defender's current score, read from the Secure Score API (the score of the report's initiative,
+    ``initiativeName``), and the overall score computed with Defender's weighted formula
+    (100 * sum(percentage_s * weight_s) / sum(weight_s), Microsoft's "secure score" documentation);
+  - the report's numbers: its own deployed queries (``subscriptions`` and ``overall``, rendered for
+    this moment) run on the workspace through the Log Analytics query API.
+A difference above ``TOLERANCE`` points is flagged with its likely cause: no score in Defender, another
+initiative, no snapshot in the workspace yet, a stale export, or a change the export has not caught up
+with yet.
+
+    python -m scripts.reconcile --stack prod [--workspace-id GUID] [--json]
+
+Exit 0 when every subscription and the overall score agree within the tolerance, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from azure.core.credentials import TokenCredential
+from azure.core.pipeline.transport import HttpTransport
+
+from securescore.arm import ArmClient, ArmError, NetworkLimits
+from securescore.cli.check import secure_score_fix, subscription_label
+from securescore.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Console,
+    Session,
+    add_azure_arguments,
+    add_stack_argument,
+    check_guid,
+    describe_principal,
+    load_settings,
+)
+from securescore.cli.runs import parse_time
+from securescore.datasources import SourceError
+from securescore.datasources.secure_score_api import fetch_scores, no_score_fix
+from securescore.datasources.workspace import WorkspaceSource
+from securescore.queries import render_query
+from securescore.settings import Settings
+
+TOLERANCE = 0.1  # points of the score (percentage points)
+STALE_AFTER = timedelta(hours=24)  # an export row older than this, while the scores differ: stale
+
+
+@dataclass(frozen=True)
+class ApiScore:
+    """Defender's current score of one subscription for the report's initiative."""
+
+    subscription_id: str
+    percent: float | None  # 0..100; None when there is none
+    weight: float | None
+    problem: str = ""  # why there is no score: "no score" / "another initiative: ..." / an error
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the comparison."""
+
+    subscription: str  # id, or "overall"
+    name: str
+    defender: float | None
+    report: float | None
+    difference: float | None
+    ok: bool
+    cause: str
+    fix: str
+
+
+def api_score(arm: ArmClient, settings: Settings, subscription_id: str, principal: str, assignee: str) -> ApiScore:
+    try:
+        answer = fetch_scores(arm, subscription_id, controls=False)
+    except ArmError as error:
+        return ApiScore(subscription_id, None, None, f"the Secure Score API failed: {error.short()}",
+                        secure_score_fix(error, subscription_id, principal, assignee))
+    if not answer.has_score:
+        return ApiScore(subscription_id, None, None, "Defender for Cloud has no secure score for it",
+                        no_score_fix(subscription_id))
+    initiative = settings.report.initiative_name
+    for item in answer.scores:
+        properties = item.get("properties") or {}
+        if properties.get("displayName") == initiative:
+            percentage = (properties.get("score") or {}).get("percentage")
+            weight = properties.get("weight")
+            if not isinstance(percentage, int | float):
+                return ApiScore(subscription_id, None, None, "the API's score has no percentage", "")
+            return ApiScore(subscription_id, 100.0 * percentage, weight if isinstance(weight, int | float) else None)
+    names = ", ".join(sorted({str((s.get("properties") or {}).get("displayName")) for s in answer.scores}))
+    return ApiScore(subscription_id, None, None, f"another initiative: Defender's scores here are named {names}, "
+                    f"the report counts {initiative!r}", "set initiativeName to the initiative to report on")
+
+
+def weighted_overall(scores: Sequence[ApiScore]) -> float | None:
+    """Defender's overall score of several subscriptions: the weighted average of their percentages."""
+    weighted = [(s.percent, s.weight) for s in scores if s.percent is not None and s.weight]
+    total = sum(w for _, w in weighted)
+    return 100.0 * sum((p / 100.0) * w for p, w in weighted) / total if total else None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def compare_subscription(settings: Settings, api: ApiScore, report: Mapping[str, Any] | None,
+                         now: datetime) -> Row:
+    label = subscription_label(settings, api.subscription_id)
+    reported = _number((report or {}).get("ScoreNow"))
+    defender = None if api.percent is None else round(api.percent, 2)
+    difference = None if reported is None or defender is None else round(reported - defender, 2)
+    if difference is not None and abs(difference) <= TOLERANCE:
+        return Row(api.subscription_id, label, defender, reported, difference, True, "", "")
+    cause, fix = likely_cause(settings, api, report, now)
+    return Row(api.subscription_id, label, defender, reported, difference, False, cause, fix)
+
+
+def likely_cause(settings: Settings, api: ApiScore, report: Mapping[str, Any] | None,
+                 now: datetime) -> tuple[str, str]:
+    if api.percent is None:
+        return api.problem, api.fix
+    last_seen = parse_time(str((report or {}).get("LastSeen") or ""))
+    if not report or not report.get("HasData"):
+        seen = f" (latest row {last_seen:%Y-%m-%d %H:%M} UTC)" if last_seen else ""
+        return (f"no snapshot yet: the workspace has no SecureScores row of this subscription in the last "
+                f"{settings.report.lookback_days} days{seen}",
+                "check the continuous export of this subscription (pulumi up); export has no backfill: rows "
+                "arrive with the next score change or the weekly snapshot (exportSnapshots: true)")
+    if last_seen is not None and now - last_seen > STALE_AFTER:
+        age = now - last_seen
+        return (f"the export is stale: its latest row is {age.days} days {age.seconds // 3600} h old, and "
+                "Defender's score changed since",
+                f"check the export automation ({settings.export.automation_name} in "
+                f"{settings.export.resource_group_name}) of this subscription; it writes on every change")
+    return ("a recent change the export has not written yet (Defender recalculates about every 8 hours and "
+            "the export follows within hours)", "run the reconciliation again later")
+
+
+def compare_overall(settings: Settings, scores: Sequence[ApiScore], overall: Mapping[str, Any] | None,
+                    rows: Sequence[Row]) -> Row:
+    defender_value = weighted_overall(scores)
+    defender = None if defender_value is None else round(defender_value, 2)
+    reported = _number((overall or {}).get("ScoreNow"))
+    difference = None if reported is None or defender is None else round(reported - defender, 2)
+    name = f"Overall ({len(settings.subscription_ids)} subscriptions, weighted)"
+    if difference is not None and abs(difference) <= TOLERANCE:
+        return Row("overall", name, defender, reported, difference, True, "", "")
+    differing = [r for r in rows if not r.ok]
+    if differing:
+        cause = f"{len(differing)} subscription(s) differ (see above)"
+        fix = "fix those subscriptions first"
+    elif defender is None or reported is None:
+        cause, fix = "one side has no score at all", "see the subscriptions above"
+    else:
+        cause = ("every subscription agrees, so the weights differ: the export's Weight column is not the "
+                 "API's weight")
+        fix = "wait for the next weekly snapshot (it rewrites every row with the current weight)"
+    return Row("overall", name, defender, reported, difference, False, cause, fix)
+
+
+def reconcile(settings: Settings, arm: ArmClient, source: Any, now: datetime, principal: str,
+              assignee: str) -> list[Row]:
+    scores = [api_score(arm, settings, sub, principal, assignee) for sub in settings.subscription_ids]
+    report_time = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    per_subscription = {str(r.get("SubscriptionId") or "").lower(): r
+                        for r in source.run_query(render_query("subscriptions", settings, report_time))}
+    overall_rows = source.run_query(render_query("overall", settings, report_time))
+    rows = [compare_subscription(settings, api, per_subscription.get(api.subscription_id), now) for api in scores]
+    return [*rows, compare_overall(settings, scores, overall_rows[0] if overall_rows else None, rows)]
+
+
+def _shown(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def print_rows(console: Console, rows: Sequence[Row], as_json: bool, warnings: Sequence[str]) -> None:
+    if as_json:
+        console.print(json.dumps({"ok": all(r.ok for r in rows), "tolerance": TOLERANCE,
+                                  "rows": [asdict(r) for r in rows], "warnings": list(warnings)},
+                                 indent=2, ensure_ascii=False))
+        return
+    width = max(len(r.name) for r in rows)
+    console.print(f"{'':{width}}  {'Defender':>9}  {'Report':>9}  {'Diff':>7}")
+    for row in rows:
+        flag = "ok" if row.ok else "DIFFERS"
+        diff = "-" if row.difference is None else f"{row.difference:+.2f}"
+        console.print(f"{row.name:{width}}  {_shown(row.defender):>9}  {_shown(row.report):>9}  {diff:>7}  {flag}")
+        if not row.ok:
+            console.print(f"    likely cause: {row.cause}")
+            if row.fix:
+                console.print(f"    fix: {row.fix}")
+    for warning in warnings:
+        console.print(f"warning: {warning}")
+    failed = sum(not r.ok for r in rows)
+    console.print(f"\nAll scores agree within {TOLERANCE} points." if not failed
+                  else f"\n{failed} of {len(rows)} differ by more than {TOLERANCE} points.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.reconcile",
+        description="Compare the report's numbers (its own queries on the workspace) with Defender for Cloud's "
+        "(the Secure Score API), per subscription and overall; flag differences above "
+        f"{TOLERANCE} points with their likely cause. Exit 0 when all agree.",
+    )
+    add_stack_argument(parser)
+    parser.add_argument("--workspace-id", help="query the workspace by its workspace (customer) id GUID instead "
+                        "of the stack's resource id")
+    parser.add_argument("--json", action="store_true", help="print {ok, tolerance, rows, warnings} as JSON")
+    add_azure_arguments(parser)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    credential: TokenCredential | None = None,
+    transport: HttpTransport | None = None,
+    logs_transport: HttpTransport | None = None,
+    console: Console | None = None,
+    env: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    limits: NetworkLimits | None = None,
+) -> int:
+    args = build_parser().parse_args(argv)
+    session = Session.start(args, env, console, limits)
+    return session.run(lambda: _reconcile(session, args, credential, transport, logs_transport,
+                                          now or datetime.now(UTC)))
+
+
+def _reconcile(session: Session, args: argparse.Namespace, credential: TokenCredential | None,
+               transport: HttpTransport | None, logs_transport: HttpTransport | None, now: datetime) -> int:
+    settings = load_settings(args)
+    workspace = check_guid(args.workspace_id, "--workspace-id") if args.workspace_id else settings.workspace.resource_id
+    credential = session.credential(credential)
+    claims = session.sign_in(credential)
+    source = WorkspaceSource(workspace, credential, limits=session.limits, endpoint=session.endpoints.logs,
+                             transport=logs_transport)
+    with ArmClient(credential, transport, session.limits, session.endpoints) as arm:
+        try:
+            rows = reconcile(settings, arm, source, now, describe_principal(claims), str(claims.get("oid") or ""))
+        except SourceError as error:
+            session.console.error(f"error: the report's queries failed on the workspace: {error}")
+            return EXIT_FAILED
+    print_rows(session.console, rows, args.json, source.warnings)
+    return EXIT_OK if all(r.ok for r in rows) else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
