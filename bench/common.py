@@ -38,6 +38,10 @@ class BenchConfig:
     query_days: int = 90
     query_controls: int = 15
     query_repeats: int = 5
+    csv_sizes: Sequence[int] = (100, 500)
+    csv_days: int = 90
+    # Fresh processes: a preview of 500 subscriptions takes seconds, DuckDB's read of its 1.4 GB as well.
+    csv_repeats: dict[int, int] = field(default_factory=lambda: {100: 3, 500: 1})
     repeat: int | None = None
     quick: bool = False
 
@@ -56,6 +60,9 @@ def quick_config(repeat: int | None = None) -> BenchConfig:
         query_subscriptions=10,
         query_days=30,
         query_repeats=1,
+        csv_sizes=(10,),
+        csv_days=30,
+        csv_repeats={10: 1},
         repeat=repeat,
         quick=True,
     )
