@@ -30,6 +30,7 @@ class BenchConfig:
     deploy_sizes: Sequence[int] = (1, 100, 500)
     # A 1-subscription run takes ~40 ms, so it can afford enough runs for a steady median.
     deploy_repeats: dict[int, int] = field(default_factory=lambda: {1: 31, 100: 3, 500: 1})
+    deploy_variants: Sequence[str] | None = None  # None: every entry of SETTINGS_VARIANTS
     workflow_sizes: Sequence[int] = (1, 500)
     email_sizes: Sequence[int] = (1, 100, 500)
     email_controls: int = 15
@@ -84,8 +85,16 @@ def config_values(count: int) -> dict[str, Any]:
     }
 
 
-def make_settings(count: int) -> Settings:
-    return parse_settings(config_values(count))
+# The deploy item's settings variants: name -> stack values (keys without the namespace) for N
+# subscriptions. A mode that changes what gets deployed (say, management-group scope) is added here
+# as one more entry; the deploy item reports the resources registered per variant at every size.
+SETTINGS_VARIANTS: dict[str, Callable[[int], dict[str, Any]]] = {
+    "default": config_values,
+}
+
+
+def make_settings(count: int, variant: str = "default") -> Settings:
+    return parse_settings(SETTINGS_VARIANTS[variant](count))
 
 
 def timed(func: Callable[[], T]) -> tuple[float, T]:
@@ -117,6 +126,8 @@ class ItemResult:
     notes: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    # More tables after the main one: (title, header, rows).
+    extra_tables: list[tuple[str, list[str], list[list[str]]]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
