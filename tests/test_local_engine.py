@@ -87,3 +87,21 @@ def test_every_table_of_tables_json_is_created() -> None:
     engine = LocalEngine()
     for table, columns in table_schemas().items():
         assert engine.run(f"{table} | getschema | count") == [{"Count": len(columns)}]
+
+
+def test_loaded_values_survive_every_binding_path() -> None:
+    plus_two = dt.timezone(dt.timedelta(hours=2))
+    rows = [
+        {"TimeGenerated": dt.datetime(2026, 11, 22, 8, 0, 0, 5, tzinfo=plus_two), "PercentageScore": float("nan"),
+         "MaxScore": 58, "Weight": 2**40, "IsSnapshot": True, "CurrentScore": 1},
+        {"TimeGenerated": dt.datetime(2026, 11, 22, 6, 0), "PercentageScore": 0.25, "MaxScore": None,
+         "Weight": -3, "IsSnapshot": None, "CurrentScore": 2.5},
+    ]
+    engine = LocalEngine({"SecureScores": rows})
+    assert engine.run("SecureScores | order by Weight desc "
+                      "| project TimeGenerated, PercentageScore, MaxScore, Weight, IsSnapshot, CurrentScore") == [
+        {"TimeGenerated": "2026-11-22T06:00:00.000005Z", "PercentageScore": None, "MaxScore": 58,
+         "Weight": 2**40, "IsSnapshot": True, "CurrentScore": 1.0},
+        {"TimeGenerated": "2026-11-22T06:00:00Z", "PercentageScore": 0.25, "MaxScore": None,
+         "Weight": -3, "IsSnapshot": None, "CurrentScore": 2.5},
+    ]

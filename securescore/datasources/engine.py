@@ -124,20 +124,19 @@ class LocalEngine:
         rows = rows if isinstance(rows, list) else list(rows)
         if not rows:
             return
-        # Column by column: a Python list bound as one parameter becomes a DuckDB LIST in C++,
-        # and unnest() of several such lists zips them into rows. Datetimes arrive as
-        # TIMESTAMPTZ and are cast to TIMESTAMP in the UTC session zone; dynamic values as text.
-        # Binding costs about a microsecond a value, so a column holding one value throughout (the
-        # tenant, Type, Environment, ...) is bound once as a scalar; at least one list sets the row count.
+        # Column by column, each bound as one parameter and unnest()-ed, the lists zipped into rows.
+        # Binding a Python list costs about a microsecond a value (three for a datetime), so:
+        # - a column holding one value throughout (the tenant, Type, ...) is bound once, as a scalar
+        #   (the first column is always a list: it sets the row count);
+        # - numbers, booleans and datetimes (as epoch microseconds) travel as one JSON array text,
+        #   which DuckDB parses into a typed list several times faster;
+        # - strings and dynamic values (as JSON text) stay lists.
         values: list[Any] = []
         select: list[str] = []
         for column, kql_type in columns.items():
-            value = _column(rows, column, kql_type)
-            single = _single_value(value) if values else None
-            values.append(value if single is None else single[0])
-            target = DUCKDB_TYPES[kql_type]
-            select.append(f"CAST(unnest(${len(values)}) AS {target})" if single is None
-                          else f"CAST(${len(values)} AS {target})")
+            value, expression = _bound(_column(rows, column, kql_type), kql_type, first=not values)
+            values.append(value)
+            select.append(expression.replace("$?", f"${len(values)}"))
         try:
             self.con.execute(f'INSERT INTO "{name}" SELECT {", ".join(select)}', values)
         except duckdb.Error as exc:
@@ -188,6 +187,32 @@ def _column(rows: list[Mapping[str, Any]], column: str, kql_type: str) -> list[A
     return values
 
 
+# One encoder for every value: json.dumps with separators builds a new one per call, 3x slower.
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+# The Python types a JSON array may carry for a column type (bool is not an int here).
+_JSON_TYPES = {"int": (int,), "long": (int,), "real": (int, float), "bool": (bool,)}
+
+
+def _bound(values: list[Any], kql_type: str, first: bool) -> tuple[Any, str]:
+    """The parameter for one column and the SELECT expression reading it ("$?" for its number)."""
+    target = DUCKDB_TYPES[kql_type]
+    single = None if first else _single_value(values)
+    if single is not None:
+        return single[0], f"CAST($? AS {target})"
+    if kql_type == "datetime" and all(v is None or type(v) is dt.datetime for v in values):
+        micros = [None if v is None else (v - _EPOCH) // _MICROSECOND for v in values]
+        return json.dumps(micros), "make_timestamp(unnest(CAST($? AS BIGINT[])))"
+    allowed = _JSON_TYPES.get(kql_type)
+    if allowed and all(v is None or type(v) in allowed for v in values):
+        try:
+            return json.dumps(values, allow_nan=False), f"unnest(CAST($? AS {target}[]))"
+        except ValueError:
+            pass  # NaN or infinity, which JSON has no words for: the list takes them
+    return values, f"CAST(unnest($?) AS {target})"
+
+
 def _single_value(values: list[Any]) -> tuple[Any] | None:
     """(v,) when every value is the same plain scalar v (None included), else None."""
     first = values[0]
@@ -216,7 +241,7 @@ def _dynamic_texts(values: list[Any]) -> list[str | None]:
             continue
         text = memo.get(id(v))
         if text is None:
-            text = memo[id(v)] = json.dumps(v, separators=(",", ":"))
+            text = memo[id(v)] = _compact_json(v)
         out.append(text)
     return out
 
