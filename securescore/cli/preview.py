@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", choices=SOURCES, help="data source (default: sample; implied by --data or --workspace-id)"
     )
     parser.add_argument(
-        "--data", type=Path, metavar="DIR", help="folder with SecureScores.csv and SecureScoreControls.csv"
+        "--data", type=Path, metavar="DIR",
+        help="folder with SecureScores.csv and SecureScoreControls.csv (and SecurityRecommendation.csv when exported)",
     )
     parser.add_argument("--workspace-id", metavar="ID", help="Log Analytics workspace (customer) id to query live")
     parser.add_argument("--now", metavar="TIME", help="pin the clock, e.g. 2026-11-23T07:00:00Z (default: now)")
