@@ -17,8 +17,9 @@ inserts stream instead of buffering.
 
 Loading dicts: duckdb's ``executemany`` inserts about 10k rows a second, far too slow for 500
 subscriptions, and a temporary CSV spends seconds in ``csv.writer``. Without pyarrow or pandas the
-fast path is columnar: each column bound as one Python list and ``unnest``-ed in a single INSERT
-with explicit casts to the schema's types, so nothing is sniffed or guessed.
+fast path is columnar: each column bound as one parameter and ``unnest``-ed in a single INSERT with
+explicit casts to the schema's types, so nothing is sniffed or guessed (``_bound`` picks the
+cheapest form of each column).
 """
 
 from __future__ import annotations

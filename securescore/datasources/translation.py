@@ -17,8 +17,9 @@ between previews except for the report time, so each translation is kept:
   ``~/.cache/securescore-report``; ``off`` keeps them in memory only). A missing, unreadable or
   unwritable cache only costs time: it is translated again.
 - A query whose parameterised form does not translate to the same thing (a literal where KQL wants
-  a constant, or a query that reads the clock with ``now()``) is translated as written and cached
-  under its full text, or not at all when the SQL would depend on the moment of translation.
+  a constant) is translated as written and cached under its full text; SQL carrying a value bound
+  at translation time (the clock pinned by ``set query_now``) is not cached at all. (``now()`` is
+  fine: duckdb-kql translates it to DuckDB's clock, read when the SQL runs.)
 """
 
 from __future__ import annotations
