@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from securescore.settings import PROJECT_ROOT
 
@@ -18,7 +19,7 @@ MIB = 1024 * 1024
 @dataclass(frozen=True)
 class ProcessRun:
     seconds: float
-    peak_bytes: int  # ru_maxrss of the child: its own peak, not its children's
+    peak_bytes: int  # ru_maxrss of the command (forked from bench.measure_child, so its own peak)
     stdout: str
 
     @property
@@ -27,22 +28,20 @@ class ProcessRun:
 
 
 def run_process(args: Sequence[str], env: Mapping[str, str] | None = None) -> ProcessRun:
-    """Run ``args`` (cwd: the project root) and wait for it with wait4, which reports its rusage."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(list(args), cwd=PROJECT_ROOT, stdout=out, stderr=err,
-                                   env={**os.environ, **(env or {})})
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
+    """Run ``args`` (cwd: the project root) through bench.measure_child, which times it and reads its rusage."""
+    with tempfile.TemporaryDirectory() as tmp, open(f"{tmp}/out", "w+b") as out, open(f"{tmp}/err", "w+b") as err:
+        result = f"{tmp}/result.json"
+        done = subprocess.run([sys.executable, "-m", "bench.measure_child", result, "--", *args], cwd=PROJECT_ROOT,
+                              stdout=out, stderr=err, env={**os.environ, **(env or {})}, check=False)
         out.seek(0)
         err.seek(0)
-        if process.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} failed ({process.returncode}): "
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): "
                                f"{err.read().decode(errors='replace').strip()[-2000:]}")
+        measured = json.loads(Path(result).read_text(encoding="utf-8"))
         # Linux reports ru_maxrss in KiB (macOS in bytes).
         scale = 1 if sys.platform == "darwin" else 1024
-        return ProcessRun(seconds, usage.ru_maxrss * scale, out.read().decode(errors="replace"))
+        return ProcessRun(measured["seconds"], measured["maxrss"] * scale, out.read().decode(errors="replace"))
 
 
 def python(*args: str, env: Mapping[str, str] | None = None) -> ProcessRun:

@@ -178,3 +178,15 @@ def test_translation_errors_are_query_errors_with_the_same_words(tmp_path: Path)
     with pytest.raises(translation.QueryError, match="failed in DuckDB"):
         engine.run("SecureScores | where Nope == 1")
     assert isinstance(engine.con, duckdb.DuckDBPyConnection)
+
+
+def test_queries_from_several_threads_answer_as_one_at_a_time(
+    sample_tables: dict[str, list[dict[str, object]]], tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = list(render_queries(settings_from_stack("example"), REPORT_TIMES[0]).values())
+    engine = LocalEngine(sample_tables, translations=TranslationCache(tmp_path))
+    alone = [engine.run(kql) for kql in queries]
+    with ThreadPoolExecutor(3) as pool:
+        assert list(pool.map(engine.run, queries * 2)) == alone * 2

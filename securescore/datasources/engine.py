@@ -76,7 +76,8 @@ def connect(memory_limit: str = DEFAULT_MEMORY_LIMIT) -> tuple[duckdb.DuckDBPyCo
         "preserve_insertion_order": False,
     })
     # KQL datetimes are UTC; DuckDB reads the session zone when it casts text without an offset.
-    con.execute("SET TimeZone = 'UTC'")
+    # GLOBAL, so that every cursor (one per query, see run) starts in UTC too.
+    con.execute("SET GLOBAL TimeZone = 'UTC'")
     return con, spill
 
 
@@ -152,14 +153,22 @@ class LocalEngine:
         return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
 
     def run(self, kql: str) -> list[dict[str, Any]]:
-        """Rows of the query's result, as the connector would return them."""
-        prepared = self.translations.prepare(self.con, kql, self._schema_key)
+        """Rows of the query's result, as the connector would return them.
+
+        Safe to call from several threads at once (each call has its own cursor), as a runner
+        executing the workflow's parallel query actions concurrently would.
+        """
+        cursor = self.con.cursor()
         try:
-            cursor = self.con.execute(prepared.sql, prepared.parameters or None)
-            columns = [d[0] for d in cursor.description or ()]
-            rows = cursor.fetchall()
-        except duckdb.Error as exc:
-            raise QueryError(f"the translated query failed in DuckDB ({type(exc).__name__}): {exc}") from exc
+            prepared = self.translations.prepare(cursor, kql, self._schema_key)
+            try:
+                cursor.execute(prepared.sql, prepared.parameters or None)
+                columns = [d[0] for d in cursor.description or ()]
+                rows = cursor.fetchall()
+            except duckdb.Error as exc:
+                raise QueryError(f"the translated query failed in DuckDB ({type(exc).__name__}): {exc}") from exc
+        finally:
+            cursor.close()
         return [{c: to_json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
 
 
