@@ -105,3 +105,18 @@ def test_loaded_values_survive_every_binding_path() -> None:
         {"TimeGenerated": "2026-11-22T06:00:00Z", "PercentageScore": 0.25, "MaxScore": None,
          "Weight": -3, "IsSnapshot": None, "CurrentScore": 2.5},
     ]
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_dynamic_and_text_columns_keep_values_and_nulls(shared: bool) -> None:
+    ids = ["/a", "/b"]
+    rows = [{"TimeGenerated": T, "ControlId": None if i % 4 == 3 else f"c{i % 2}",
+             "RecommendationResourceIds": (ids if shared else [f"/{i}"]) if i % 4 != 3 else None,
+             "Properties": {"n": i}} for i in range(12)]
+    engine = LocalEngine({"SecureScoreControls": rows})
+    got = engine.run("SecureScoreControls | extend n = toint(Properties.n) | order by n asc "
+                     "| project n, ControlId, R = tostring(RecommendationResourceIds[0])")
+    assert got == [{"n": i, "ControlId": None if i % 4 == 3 else f"c{i % 2}",
+                    "R": "" if i % 4 == 3 else ("/a" if shared else f"/{i}")} for i in range(12)]
+    assert engine.run("SecureScoreControls | summarize c = countif(isnull(ControlId)), "
+                      "r = countif(isnull(RecommendationResourceIds))") == [{"c": 3, "r": 3}]

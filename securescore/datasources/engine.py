@@ -136,9 +136,11 @@ class LocalEngine:
         values: list[Any] = []
         select: list[str] = []
         for column, kql_type in columns.items():
-            value, expression = _bound(_column(rows, column, kql_type), kql_type, first=not values)
-            values.append(value)
-            select.append(expression.replace("$?", f"${len(values)}"))
+            params, expression = _bound(_column(rows, column, kql_type), kql_type, first=not values)
+            for param in params:
+                values.append(param)
+                expression = expression.replace("$?", f"${len(values)}", 1)
+            select.append(expression)
         try:
             self.con.execute(f'INSERT INTO "{name}" SELECT {", ".join(select)}', values)
         except duckdb.Error as exc:
@@ -205,22 +207,33 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 _JSON_TYPES = {"int": (int,), "long": (int,), "real": (int, float), "bool": (bool,)}
 
 
-def _bound(values: list[Any], kql_type: str, first: bool) -> tuple[Any, str]:
-    """The parameter for one column and the SELECT expression reading it ("$?" for its number)."""
+def _bound(values: list[Any], kql_type: str, first: bool) -> tuple[list[Any], str]:
+    """The parameters for one column and the SELECT expression reading them ("$?" for each, in order)."""
     target = DUCKDB_TYPES[kql_type]
     single = None if first else _single_value(values)
     if single is not None:
-        return single[0], f"CAST($? AS {target})"
+        return [single[0]], f"CAST($? AS {target})"
     if kql_type == "datetime" and all(v is None or type(v) is dt.datetime for v in values):
         micros = [None if v is None else (v - _EPOCH) // _MICROSECOND for v in values]
-        return json.dumps(micros), "make_timestamp(unnest(CAST($? AS BIGINT[])))"
+        return [json.dumps(micros)], "make_timestamp(unnest(CAST($? AS BIGINT[])))"
     allowed = _JSON_TYPES.get(kql_type)
     if allowed and all(v is None or type(v) in allowed for v in values):
         try:
-            return json.dumps(values, allow_nan=False), f"unnest(CAST($? AS {target}[]))"
+            return [json.dumps(values, allow_nan=False)], f"unnest(CAST($? AS {target}[]))"
         except ValueError:
             pass  # NaN or infinity, which JSON has no words for: the list takes them
-    return values, f"CAST(unnest($?) AS {target})"
+    if kql_type in ("string", "guid", "dynamic") and all(v is None or type(v) is str for v in values):
+        positions: dict[str | None, int] = {}
+        indexes = [positions.setdefault(v, len(positions) + 1) for v in values]
+        if len(positions) * 4 <= len(values):
+            # Few distinct texts (names, ids, a control's resource list): each bound (and parsed) once,
+            # the rows as positions in that list.
+            return [list(positions), json.dumps(indexes)], \
+                f"list_extract(CAST($? AS {target}[]), unnest(CAST($? AS INTEGER[])))"
+        if kql_type == "dynamic" and None not in positions:
+            # One JSON array text for the whole column: DuckDB splits it faster than it binds a list.
+            return ["[" + ",".join(values) + "]"], "unnest(CAST($? AS JSON[]))"
+    return [values], f"CAST(unnest($?) AS {target})"
 
 
 def _single_value(values: list[Any]) -> tuple[Any] | None:
