@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from bench import deploy, email_size, preview_time, queries, workflow
+from bench import csv_preview, deploy, email_size, preview_time, queries, workflow
 from bench.common import BenchConfig, ItemResult, quick_config
 from bench.report import json_document, markdown, write_json
+from securescore.datasources import translation
+from securescore.datasources.translation import CACHE_ENV
 
 ITEMS: dict[str, Callable[[BenchConfig], ItemResult]] = {
     "deploy": deploy.run,
@@ -18,6 +23,7 @@ ITEMS: dict[str, Callable[[BenchConfig], ItemResult]] = {
     "email_size": email_size.run,
     "preview_time": preview_time.run,
     "queries": queries.run,
+    "csv_preview": csv_preview.run,
 }
 
 
@@ -30,6 +36,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", nargs="+", choices=list(ITEMS), metavar="ITEM",
                         help=f"run only these items ({', '.join(ITEMS)})")
     return parser
+
+
+@contextlib.contextmanager
+def fresh_translation_cache() -> Iterator[None]:
+    """An empty translation cache for the run (and its child processes): figures never depend on earlier runs."""
+    saved = os.environ.get(CACHE_ENV)
+    with tempfile.TemporaryDirectory(prefix="securescore-bench-cache-") as tmp:
+        os.environ[CACHE_ENV] = tmp
+        translation.reset_default_cache()
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop(CACHE_ENV, None)
+            else:
+                os.environ[CACHE_ENV] = saved
+            translation.reset_default_cache()
 
 
 def run_items(config: BenchConfig, names: Sequence[str]) -> list[ItemResult]:
@@ -51,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     config = quick_config(args.repeat) if args.quick else BenchConfig(repeat=args.repeat)
     mode = "quick" if args.quick else "full"
     start = time.perf_counter()
-    results = run_items(config, args.only or list(ITEMS))
+    with fresh_translation_cache():
+        results = run_items(config, args.only or list(ITEMS))
     total = time.perf_counter() - start
     print(markdown(results, total, mode), end="")
     if args.json:

@@ -30,6 +30,7 @@ class BenchConfig:
     deploy_sizes: Sequence[int] = (1, 100, 500)
     # A 1-subscription run takes ~40 ms, so it can afford enough runs for a steady median.
     deploy_repeats: dict[int, int] = field(default_factory=lambda: {1: 31, 100: 3, 500: 1})
+    deploy_variants: Sequence[str] | None = None  # None: every entry of SETTINGS_VARIANTS
     workflow_sizes: Sequence[int] = (1, 500)
     email_sizes: Sequence[int] = (1, 100, 500)
     email_controls: int = 15
@@ -38,6 +39,10 @@ class BenchConfig:
     query_days: int = 90
     query_controls: int = 15
     query_repeats: int = 5
+    csv_sizes: Sequence[int] = (100, 500)
+    csv_days: int = 90
+    # Fresh processes: a preview of 500 subscriptions takes seconds, DuckDB's read of its 1.4 GB as well.
+    csv_repeats: dict[int, int] = field(default_factory=lambda: {100: 3, 500: 1})
     repeat: int | None = None
     quick: bool = False
 
@@ -56,6 +61,9 @@ def quick_config(repeat: int | None = None) -> BenchConfig:
         query_subscriptions=10,
         query_days=30,
         query_repeats=1,
+        csv_sizes=(10,),
+        csv_days=30,
+        csv_repeats={10: 1},
         repeat=repeat,
         quick=True,
     )
@@ -77,8 +85,16 @@ def config_values(count: int) -> dict[str, Any]:
     }
 
 
-def make_settings(count: int) -> Settings:
-    return parse_settings(config_values(count))
+# The deploy item's settings variants: name -> stack values (keys without the namespace) for N
+# subscriptions. A mode that changes what gets deployed (say, management-group scope) is added here
+# as one more entry; the deploy item reports the resources registered per variant at every size.
+SETTINGS_VARIANTS: dict[str, Callable[[int], dict[str, Any]]] = {
+    "default": config_values,
+}
+
+
+def make_settings(count: int, variant: str = "default") -> Settings:
+    return parse_settings(SETTINGS_VARIANTS[variant](count))
 
 
 def timed(func: Callable[[], T]) -> tuple[float, T]:
@@ -110,6 +126,8 @@ class ItemResult:
     notes: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    # More tables after the main one: (title, header, rows).
+    extra_tables: list[tuple[str, list[str], list[list[str]]]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:

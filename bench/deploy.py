@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench import baseline_program
-from bench.common import BenchConfig, ItemResult, config_values, make_settings, median, timed
+from bench.common import SETTINGS_VARIANTS, BenchConfig, ItemResult, make_settings, median, timed
 from bench.mocks import PROJECT, PROVIDER_TYPE, CountingMocks, Recorded, run_under_mocks
 from securescore.logicapp.definition import build_definition
 from securescore.settings import PROJECT_ROOT
@@ -17,11 +17,11 @@ TARGET_RATIO = 1.2
 CHECK_SIZE = 3
 
 
-def pulumi_config(count: int) -> dict[str, str]:
-    """The stack's values as the CLI hands them to a program: strings, lists as JSON."""
+def pulumi_config(count: int, variant: str = "default") -> dict[str, str]:
+    """The stack's values as the CLI hands them to a program: strings, lists and maps as JSON."""
     return {
-        f"{PROJECT}:{key}": json.dumps(value) if isinstance(value, list) else str(value)
-        for key, value in config_values(count).items()
+        f"{PROJECT}:{key}": json.dumps(value) if isinstance(value, list | dict) else str(value)
+        for key, value in SETTINGS_VARIANTS[variant](count).items()
     }
 
 
@@ -94,6 +94,35 @@ def measure_size(count: int, repeats: int) -> dict[str, Any]:
     }
 
 
+def count_variant(variant: str, count: int) -> dict[str, Any]:
+    """Resources the project's program registers for one settings variant at N subscriptions (one run)."""
+    mocks = run_under_mocks(project_program, pulumi_config(count, variant))
+    return {"variant": variant, "subscriptions": count, "custom_resources": mocks.custom_total,
+            "components": mocks.component_total, "resources_by_type": dict(mocks.custom)}
+
+
+def variant_counts(variants: list[str], sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per variant and size; the default variant's come from the timed runs (the same stack values)."""
+    timed_runs = {m["subscriptions"]: m for m in sizes}
+    out = []
+    for variant in variants:
+        for count in timed_runs:
+            if variant == "default":
+                m = timed_runs[count]
+                out.append({"variant": variant, "subscriptions": count, "custom_resources": m["custom_resources"],
+                            "components": m["project_components"], "resources_by_type": m["resources_by_type"]})
+            else:
+                out.append(count_variant(variant, count))
+    return out
+
+
+def _variant_rows(counts: list[dict[str, Any]], sizes: list[int]) -> list[list[str]]:
+    by_key = {(c["variant"], c["subscriptions"]): c for c in counts}
+    variants = list(dict.fromkeys(c["variant"] for c in counts))
+    return [[variant, *(f"{by_key[variant, n]['custom_resources']} ({by_key[variant, n]['components']})"
+                        for n in sizes)] for variant in variants]
+
+
 def _row(m: dict[str, Any]) -> list[str]:
     per_resource = m["project_median_s"] / m["custom_resources"] * 1000
     return [
@@ -112,6 +141,8 @@ def _row(m: dict[str, Any]) -> list[str]:
 def run(config: BenchConfig) -> ItemResult:
     checked = check_same_resources()  # also warms up both programs (imports, first-run caches)
     sizes = [measure_size(n, config.repeats(config.deploy_repeats.get(n, 5))) for n in config.deploy_sizes]
+    variants = list(config.deploy_variants or SETTINGS_VARIANTS)
+    counts = variant_counts(variants, sizes)
     return ItemResult(
         key="deploy",
         title="Deploy program under Pulumi mocks vs an inline baseline",
@@ -127,6 +158,14 @@ def run(config: BenchConfig) -> ItemResult:
             "the two programs' runs alternate (P,B then B,P ...). Ratio = median(project) / median(baseline).",
             "Components are the project's ComponentResources, registered only by the project "
             "(the baseline has none, by design).",
+            "Settings variants are the entries of bench.common.SETTINGS_VARIANTS (stack values for N subscriptions; "
+            "a deployment mode is added there as one more entry): the default's counts come from the timed runs "
+            "above, every other variant runs once per size under the same mocks.",
         ],
-        raw={"sizes": sizes, "checked_resources": checked},
+        raw={"sizes": sizes, "checked_resources": checked, "variants": counts},
+        extra_tables=[(
+            "Resources registered per settings variant (custom resources, in brackets ComponentResources)",
+            ["settings variant", *(f"{n} subscription{'' if n == 1 else 's'}" for n in config.deploy_sizes)],
+            _variant_rows(counts, list(config.deploy_sizes)),
+        )],
     )

@@ -22,8 +22,10 @@ def item_markdown(number: int, item: ItemResult) -> str:
         f"Target: {item.target} — **{item.verdict}** (item took {item.seconds:.1f} s)",
         table(item.header, item.rows),
     ]
-    parts += [f"- {note}" for note in item.notes]
-    return "\n\n".join(parts[:3]) + ("\n\n" + "\n".join(parts[3:]) if item.notes else "")
+    for title, header, rows in item.extra_tables:
+        parts += [title, table(header, rows)]
+    text = "\n\n".join(parts)
+    return text + ("\n\n" + "\n".join(f"- {note}" for note in item.notes) if item.notes else "")
 
 
 def summary(items: list[ItemResult], total_seconds: float, mode: str) -> str:

@@ -46,3 +46,19 @@ def example_settings() -> Settings:
 
 def require_browser() -> bool:
     return os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _translation_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The local engine's KQL translation cache in a temporary folder: the suite never writes to ~/.cache."""
+    from securescore.datasources import translation
+
+    saved = os.environ.get(translation.CACHE_ENV)
+    os.environ[translation.CACHE_ENV] = str(tmp_path_factory.mktemp("kql-translations"))
+    translation.reset_default_cache()
+    yield
+    if saved is None:
+        os.environ.pop(translation.CACHE_ENV, None)
+    else:
+        os.environ[translation.CACHE_ENV] = saved
+    translation.reset_default_cache()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
-from bench import workflow
+import pytest
+
+from bench import common, deploy, workflow
 from bench.__main__ import ITEMS, run_items
 from bench.common import quick_config
 from bench.report import json_document, markdown, write_json
@@ -19,27 +22,58 @@ def test_every_item_runs_in_quick_mode_and_reports_positive_numbers(tmp_path: Pa
     config.deploy_sizes, config.deploy_repeats = (1, 3), {1: 1, 3: 1}
     config.workflow_sizes = config.email_sizes = (1, 3)
     config.query_subscriptions, config.query_days = 3, 14
+    config.csv_sizes, config.csv_days, config.csv_repeats = (3,), 14, {3: 1}
 
     results = run_items(config, list(ITEMS))
 
     text = markdown(results, 1.0, "test")
     assert [r.key for r in results] == list(ITEMS)
+    by_key = {r.key: r for r in results}
     for number, result in enumerate(results, start=1):
         assert f"## {number}. {result.title}" in text
-        assert result.rows and all(len(row) == len(result.header) for row in result.rows)
+        tables = [(result.header, result.rows), *((h, r) for _, h, r in result.extra_tables)]
+        for header, rows in tables:
+            assert rows and all(len(row) == len(header) for row in rows)
         numbers = [float(c.replace(",", "")) for row in result.rows for c in row if NUMBER.match(c)]
         assert numbers and all(n > 0 for n in numbers), (result.key, result.rows)
         assert result.verdict in ("PASS", "MISS", "n/a")
-    deploy = results[0].raw["sizes"]
-    assert all(m["custom_resources"] == m["baseline_custom_resources"] > 0 for m in deploy)
-    assert all(m["project_median_s"] > 0 and m["baseline_median_s"] > 0 for m in deploy)
-    assert all(m["html_bytes"] > 0 for m in results[2].raw["sizes"])
-    assert results[3].raw["median_s"] > 0 and all(s > 0 for s in results[3].raw["phases_median_s"].values())
-    assert all(s > 0 for s in results[4].raw["query_median_s"].values())
+    deploy_sizes = by_key["deploy"].raw["sizes"]
+    assert all(m["custom_resources"] == m["baseline_custom_resources"] > 0 for m in deploy_sizes)
+    assert all(m["project_median_s"] > 0 and m["baseline_median_s"] > 0 for m in deploy_sizes)
+    assert [(v["variant"], v["subscriptions"]) for v in by_key["deploy"].raw["variants"]] == [
+        ("default", 1), ("default", 3)]
+    assert all(m["html_bytes"] > 0 for m in by_key["email_size"].raw["sizes"])
+    preview = by_key["preview_time"].raw
+    assert preview["median_s"] > 0 and preview["bare_median_s"] > 0 and preview["cold_median_s"] > 0
+    assert all(s > 0 for s in preview["phases_median_s"].values())
+    assert all(s > 0 for s in by_key["queries"].raw["query_median_s"].values())
+    (csv,) = by_key["csv_preview"].raw["sizes"]
+    assert csv["rows"]["SecureScores"] > 0 and csv["rows"]["SecureScoreControls"] > 0
+    assert csv["preview_median_peak_bytes"] > 0 and csv["duckdb_median_peak_bytes"] > 0
 
     path = tmp_path / "bench.json"
     write_json(path, json_document(results, 1.0, "test"))
     assert set(json.loads(path.read_text())["items"]) == set(ITEMS)
+
+
+def test_a_settings_variant_is_one_more_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deployment mode is added to the deploy item by adding its stack values to SETTINGS_VARIANTS."""
+
+    def two_recipients(count: int) -> dict[str, Any]:
+        return {**common.config_values(count), "recipients": ["a@contoso.example", "b@contoso.example"]}
+
+    monkeypatch.setitem(common.SETTINGS_VARIANTS, "two recipients", two_recipients)
+    config = quick_config()
+    config.deploy_sizes, config.deploy_repeats = (1, 2), {1: 1, 2: 1}
+
+    result = deploy.run(config)
+
+    (_title, header, rows) = result.extra_tables[0]
+    assert header == ["settings variant", "1 subscription", "2 subscriptions"]
+    assert [row[0] for row in rows] == ["default", "two recipients"]
+    counts = {(v["variant"], v["subscriptions"]): v["custom_resources"] for v in result.raw["variants"]}
+    # Recipients change no resource: the variant registers what the default does, at each size.
+    assert counts["two recipients", 1] == counts["default", 1] < counts["two recipients", 2] == counts["default", 2]
 
 
 def test_chain_counting_on_a_small_definition() -> None:

@@ -121,6 +121,100 @@ def test_parse_datetime(text: str, expected: datetime) -> None:
     assert parse_datetime(text) == expected
 
 
+def test_csv_source_names_empty_file(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    (tmp_path / "SecureScores.csv").write_bytes(b"")
+    with pytest.raises(SourceError, match=r"SecureScores\.csv: empty file; expected a header row"):
+        CsvSource(tmp_path)
+
+
+def test_csv_source_recognises_the_other_tables_export(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    (tmp_path / "SecureScores.csv").write_text((tmp_path / "SecureScoreControls.csv").read_text(), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"SecureScores\.csv: this is an export of SecureScoreControls .*"
+                                          r"save it as SecureScoreControls\.csv"):
+        CsvSource(tmp_path)
+
+
+def test_csv_source_refuses_rows_of_another_table(tmp_path: Path) -> None:
+    # The header has every column the report needs, but Log Analytics' Type column says whose rows these are.
+    write_exports(tmp_path)
+    path = tmp_path / "SecureScores.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([lines[0] + ",Type", lines[1] + ",SecureScores", lines[2] + ",SecurityRecommendation"])
+                    + "\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"rows of table SecurityRecommendation \(column Type\), not SecureScores"):
+        CsvSource(tmp_path)
+
+
+def test_csv_source_names_a_row_of_the_wrong_width(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    path = tmp_path / "SecureScoreControls.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "x,y,z\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"SecureScoreControls\.csv, line 3: 3 values where the header has 8 columns"):
+        CsvSource(tmp_path)
+
+
+def test_csv_source_counts_lines_across_quoted_line_breaks_and_blank_lines(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    (tmp_path / "SecureScoreControls.csv").write_text(
+        CONTROL_HEADER
+        + f'"11/21/2026, 10:00:00.000 PM",{SUB_A},c1,"two\nlines",2,4,1,1\n'
+        + "\n"
+        + f'"11/22/2026, 10:00:00.000 PM",{SUB_A},c1,"name",2,4,1.5,1\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError, match=r"line 5, column HealthyResources: '1\.5' is not a whole number"):
+        CsvSource(tmp_path)
+
+
+@pytest.mark.parametrize(("column", "good", "value", "bad", "accepted"), [
+    ("Weight", "10.0", 10, "10.5", "a whole number"),
+    ("IsSnapshot", "FALSE", False, "yes", "true or false"),
+    ("CurrentScore", "2.9e1", 29.0, "29 points", "a number"),
+])
+def test_csv_source_types_cells_strictly(
+    tmp_path: Path, column: str, good: str, value: object, bad: str, accepted: str
+) -> None:
+    cells = {"TimeGenerated": "2026-11-22T06:00:00Z", "SecureScoresSubscriptionId": SUB_A, "DisplayName": "ASC score",
+             "CurrentScore": "29", "MaxScore": "58", "PercentageScore": "0.5", "Weight": "10", "IsSnapshot": "true"}
+    header = ",".join(cells) + "\n"
+    write_exports(tmp_path)
+    path = tmp_path / "SecureScores.csv"
+    path.write_text(header + ",".join({**cells, column: good}.values()) + "\n", encoding="utf-8")
+    assert CsvSource(tmp_path).run_query(f"SecureScores | project {column}") == [{column: value}]
+    path.write_text(header + ",".join({**cells, column: good}.values()) + "\n"
+                    + ",".join({**cells, column: bad}.values()) + "\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=rf"line 3, column {column}: '{bad}' is not {accepted}"):
+        CsvSource(tmp_path)
+
+
+def test_csv_source_reads_windows_line_ends_a_bom_and_dynamic_text(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    (tmp_path / "SecureScores.csv").write_bytes(
+        ("\ufeff" + SCORE_HEADER + f'x,"11/21/2026, 1:05:09.250 PM",{SUB_A},ASC score,29,58,0.5,10,true,not json\n')
+        .replace("\n", "\r\n").encode("utf-8"))
+    rows = CsvSource(tmp_path).run_query("SecureScores | project TimeGenerated, TenantId, Properties")
+    assert rows == [{"TimeGenerated": "2026-11-21T13:05:09.25Z", "TenantId": "x", "Properties": '"not json"'}]
+
+
+def test_csv_source_reads_security_recommendations_when_exported(tmp_path: Path) -> None:
+    write_exports(tmp_path)
+    count = "SecurityRecommendation | count"
+    assert CsvSource(tmp_path).run_query(count) == [{"Count": 0}]
+    assert "SecurityRecommendation" not in CsvSource(tmp_path).describe()
+    (tmp_path / "SecurityRecommendation.csv").write_text(
+        '"TimeGenerated [UTC]",AssessedResourceId,RecommendationState,"FirstEvaluationDate [UTC]"\n'
+        f'"11/21/2026, 10:00:00.000 AM","/subscriptions/{SUB_A}/resourceGroups/rg/providers/x/y",Unhealthy,'
+        '"1/2/2026, 3:04:05.000 AM"\n',
+        encoding="utf-8",
+    )
+    source = CsvSource(tmp_path)
+    assert source.run_query("SecurityRecommendation | project RecommendationState, FirstEvaluationDate") == [
+        {"RecommendationState": "Unhealthy", "FirstEvaluationDate": "2026-01-02T03:04:05Z"}]
+    assert "1 SecurityRecommendation rows" in source.describe()
+
+
 # --- live workspace --------------------------------------------------------------------------
 # Answers shaped like the Log Analytics query API v1 (OperationalInsights.json, oms-post-example.json).
 

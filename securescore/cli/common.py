@@ -24,7 +24,7 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -41,12 +41,19 @@ from securescore.arm import (  # noqa: F401  (ARM_ENDPOINT, ARM_SCOPE re-exporte
     NetworkLimits,
 )
 from securescore.cli.signin import DEFAULT_SIGN_IN_HOST, SignInProblem, explain_sign_in_error
-from securescore.project import ProjectError, find_project_dir, resolve_stack, selected_stack
-from securescore.settings import Settings, SettingsError, settings_from_stack
-
-EXIT_OK = 0
-EXIT_FAILED = 1  # a check or an Azure call failed
-EXIT_USAGE = 2  # bad arguments or configuration
+from securescore.cli.stack_args import (  # noqa: F401  (re-exported: the helpers import them from here)
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    STACK_COMPLETION,
+    UsageError,
+    add_stack_argument,
+    check_guid,
+    load_settings,
+    optional_settings,
+    run,
+)
+from securescore.settings import SettingsError
 
 REDACTED = "[redacted]"
 
@@ -55,11 +62,7 @@ _CODE_PARAM = re.compile(r"((?:[?&#]|\b)(?:code|client_secret|client_assertion|r
                          r"[^&#\s\"']+", re.IGNORECASE)
 _BEARER = re.compile(r"(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
 _URL_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
-
-class UsageError(Exception):
-    """A problem with the arguments or the environment the user can fix; exit code 2."""
 
 
 # --- redaction --------------------------------------------------------------------------------
@@ -241,36 +244,6 @@ def add_azure_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log the Azure SDK's requests (redacted)")
 
 
-# Shell completion (shtab) of --stack: the stacks of the nearest project (securescore.cli.completion).
-STACK_COMPLETION = {"bash": "_securescore_stacks_compgen", "zsh": "_securescore_stacks"}
-
-
-def add_stack_argument(
-    parser: argparse.ArgumentParser,
-    *,
-    group: argparse._ActionsContainer | None = None,
-    fallback: str | None = None,
-    required: bool = False,
-) -> None:
-    """``--stack NAME`` and ``--project-dir DIR``, the same in every helper; ``load_settings`` resolves them.
-
-    ``group``: put ``--stack`` there (a mutually exclusive group) instead of on the parser.
-    ``fallback``: the stack used when none is given or selected (the preview's ``example``).
-    ``required`` is kept for callers written before stacks were resolved: a stack is always resolved now.
-    """
-    del required
-    default = "the stack `pulumi stack select` chose" + (f", else {fallback}" if fallback else "")
-    stack = (group or parser).add_argument(
-        "--stack", metavar="NAME", help=f"read the settings from stacks/Pulumi.NAME.yaml (default: {default})",
-    )
-    stack.complete = STACK_COMPLETION  # type: ignore[attr-defined]
-    parser.add_argument(
-        "--project-dir", metavar="DIR",
-        help="the Pulumi project (default: the nearest folder at or above the current one with Pulumi.yaml)",
-    )
-    parser.set_defaults(stack_fallback=fallback)
-
-
 @dataclass(frozen=True)
 class AzureOptions:
     tenant_id: str | None
@@ -320,51 +293,6 @@ def default_subscription(args_value: str | None, env: Mapping[str, str] | None =
     return args_value or env.get("AZURE_SUBSCRIPTION_ID") or None
 
 
-def check_guid(value: str, what: str) -> str:
-    if not _GUID.match(value or ""):
-        raise UsageError(f"{what} must be a GUID like 00000000-0000-0000-0000-000000000000, not {value!r}")
-    return value.lower()
-
-
-def load_settings(args: argparse.Namespace | str) -> Settings:
-    """The settings of the project's stack (see securescore.project for how both are found).
-
-    Records what it resolved in ``args.project_dir`` (a Path) and ``args.stack``, for the helper's
-    later use (output paths, messages). A bare stack name (older callers) means that stack of the
-    project found from the current directory. Raises SettingsError (ProjectError is one).
-    """
-    if isinstance(args, str):
-        args = argparse.Namespace(stack=args)
-    root = find_project_dir(getattr(args, "project_dir", None))
-    stack = resolve_stack(root, getattr(args, "stack", None), fallback=getattr(args, "stack_fallback", None))
-    args.project_dir, args.stack = root, stack
-    return settings_from_stack(stack, root)
-
-
-def optional_settings(args: argparse.Namespace, unless: Sequence[str] = ()) -> Settings | None:
-    """For helpers that also work without a stack: the stack's settings, or None.
-
-    ``--stack`` given: its settings. One of the ``unless`` arguments given (the helper is pointed at
-    resources directly, e.g. ``subscription``): None. Else the stack the Pulumi CLI has selected for
-    the project, when there is a project and a selection; None otherwise.
-    """
-    if getattr(args, "stack", None):
-        return load_settings(args)
-    if any(getattr(args, name, None) for name in unless):
-        return None
-    try:
-        root = find_project_dir(getattr(args, "project_dir", None))
-    except ProjectError:
-        if getattr(args, "project_dir", None):
-            raise  # a wrong --project-dir is an error, not "no stack"
-        return None
-    selection = selected_stack(root)
-    if selection.stack is None:
-        return None
-    args.stack = selection.stack
-    return load_settings(args)
-
-
 # --- tokens -----------------------------------------------------------------------------------
 
 
@@ -391,11 +319,6 @@ def describe_principal(claims: Mapping[str, Any]) -> str:
 
 
 # --- running ----------------------------------------------------------------------------------
-
-
-def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None = None) -> None:
-    """Entry point wrapper for ``if __name__ == "__main__"``."""
-    sys.exit(main(argv))
 
 
 def report_usage_error(console: Console, error: SettingsError | UsageError) -> int:
