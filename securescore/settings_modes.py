@@ -53,6 +53,13 @@ class AcsOptions:
     def managed_domain_only(self) -> bool:
         return not self.custom_domain
 
+    def resource_id(self, subscription_id: str, resource_group_name: str) -> str:
+        """The Communication Service's resource id (the stack creates it in the report's group)."""
+        return (
+            f"/subscriptions/{subscription_id}/resourceGroups/{resource_group_name}"
+            f"/providers/Microsoft.Communication/communicationServices/{self.communication_service_name}"
+        )
+
 
 @dataclass(frozen=True)
 class Modes:

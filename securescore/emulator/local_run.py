@@ -234,8 +234,9 @@ class LocalAzure:
 
 
 def _importance(headers: dict[str, Any]) -> str:
-    value = next((str(v) for k, v in headers.items() if k.lower() == "importance"), "Normal")
-    return value.capitalize()
+    """x-priority 1-2 High, 3 Normal, 4-5 Low (Microsoft's ACS sample); absent: Normal."""
+    value = next((str(v).strip() for k, v in headers.items() if k.lower() in ("x-priority", "x-msmail-priority")), "3")
+    return {"1": "High", "2": "High", "4": "Low", "5": "Low"}.get(value, "Normal")
 
 
 def no_http_answer(action: str, request: HttpRequest) -> dict[str, Any]:

@@ -26,6 +26,18 @@ def used_apis(settings: Settings) -> tuple[str, ...]:
     )
 
 
+def connections_needing_consent(settings: Settings) -> list[str]:
+    """Names of the connections a person must authorize after `pulumi up` (none in zero-touch mode):
+    office365 always (it accepts only a user's consent), azuremonitorlogs with logsConnectionAuth oauth."""
+    apis = used_apis(settings)
+    names = []
+    if LOGS_API in apis and settings.logs_auth == "oauth":
+        names.append(settings.logs_connection_name)
+    if OFFICE365_API in apis:
+        names.append(settings.office365_connection_name)
+    return names
+
+
 def connections_value(
     settings: Settings, *, logs_connection_id: str | None = None, office365_connection_id: str | None = None
 ) -> dict[str, Any]:

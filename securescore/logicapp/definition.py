@@ -204,11 +204,13 @@ def _send_mail(body: dict[str, str], run_after: dict[str, list[str]]) -> dict[st
 
 
 def _send(
-    settings: Settings, subject: str, html: str, importance: str, run_after: dict[str, list[str]]
+    settings: Settings, subject: str, html: str, high: str | None, run_after: dict[str, list[str]]
 ) -> dict[str, Any]:
-    """The send action of the stack's mail transport (no importance with ACS: see logicapp.mail_acs)."""
+    """The send action of the stack's mail transport; `high` is the condition for High importance
+    (None: always High)."""
     if settings.modes.mail_acs:
-        return mail_acs.send_action(subject, html, run_after)
+        return mail_acs.send_action(subject, html, mail_acs.priority(high), run_after)
+    importance = "High" if high is None else f"@if({high}, 'High', 'Normal')"
     return _send_mail({"Subject": subject, "Body": html, "Importance": importance}, run_after)
 
 
@@ -241,7 +243,7 @@ def build_failure_actions(settings: Settings) -> dict[str, Any]:
             settings,
             "@{parameters('reportTitle')}: the report could not be built",
             fill_interpolated(template.document, failure_values(template)),
-            "High",
+            None,
             {"Select_failed_actions": ["Succeeded"]},
         ),
     }
@@ -253,8 +255,8 @@ def build_definition(settings: Settings) -> dict[str, Any]:
     scope_actions = {
         **build_query_actions(settings), **build_select_actions(settings), **build_compose_actions(settings)}
     dropped = f"{rows('overall', logs)}?[0]?['SubscriptionsDropped']"
-    importance = f"@if(greater(coalesce({dropped}, 0), 0), 'High', 'Normal')"
-    send_report = _send(settings, subject(logs), mail_body(logs), importance, {SCOPE: ["Succeeded"]})
+    high = f"greater(coalesce({dropped}, 0), 0)"
+    send_report = _send(settings, subject(logs), mail_body(logs), high, {SCOPE: ["Succeeded"]})
     actions: dict[str, Any] = {
         SCOPE: {"type": "Scope", "actions": scope_actions, "runAfter": {}},
         "Send_report": send_report,

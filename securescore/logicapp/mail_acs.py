@@ -45,6 +45,12 @@ _OPERATION = f"variables({lit(OPERATION_VARIABLE)})"
 _STATUS = f"body({lit(STATUS_ACTION)})?['status']"
 
 
+def priority(high: str | None) -> str:
+    """The x-priority header value: "1" (High) when `high` holds (None: always), else "3" (Normal).
+    Microsoft's ACS sample SendHighImportanceEmailToMultipleRecipients sets Importance this way."""
+    return "1" if high is None else f"@{{if({high}, '1', '3')}}"
+
+
 def recipients_value(recipients: tuple[str, ...]) -> list[dict[str, str]]:
     """The `recipients` workflow parameter in this mode: EmailRecipients.to items."""
     return [{"address": address} for address in recipients]
@@ -60,8 +66,8 @@ def initialize_operation_id() -> dict[str, Any]:
     }
 
 
-def send_action(subject: str, html: str, run_after: dict[str, list[str]]) -> dict[str, Any]:
-    """One emails:send; `subject` and `html` are WDL strings (expressions or interpolations)."""
+def send_action(subject: str, html: str, x_priority: str, run_after: dict[str, list[str]]) -> dict[str, Any]:
+    """One emails:send; `subject`, `html` and `x_priority` are WDL strings (expressions or interpolations)."""
     return {
         "type": "Http",
         "inputs": {
@@ -70,6 +76,7 @@ def send_action(subject: str, html: str, run_after: dict[str, list[str]]) -> dic
             "queries": {"api-version": EMAIL_API_VERSION},
             "headers": {"Content-Type": "application/json", "Operation-Id": f"@{{{_OPERATION}}}"},
             "body": {
+                "headers": {"x-priority": x_priority},
                 "senderAddress": f"@parameters({lit(SENDER_PARAMETER)})",
                 "recipients": {"to": "@parameters('recipients')"},
                 "content": {"subject": subject, "html": html},
