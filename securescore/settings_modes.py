@@ -34,6 +34,7 @@ ACS_KEYS = ("acsDataLocation", "acsCustomDomain", "acsName")
 # Every domain has this MailFrom address; more sender usernames "cannot be enabled for Azure Managed
 # Domains or custom domains with default sending limits" (Learn, "add multiple sender addresses").
 ACS_SENDER_USERNAME = "DoNotReply"
+ACS_MANAGED_DOMAIN_NAME = "AzureManagedDomain"  # the name an Azure-managed domain resource must have
 
 # Communication Services names become <name>.communication.azure.com: letters, digits, '-', 1-63.
 _ACS_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")

@@ -27,10 +27,10 @@ from pulumi_azure_native import communication
 
 from securescore.infra.providers import Providers
 from securescore.settings import Settings
-from securescore.settings_modes import ACS_SENDER_USERNAME
+from securescore.settings_modes import ACS_MANAGED_DOMAIN_NAME, ACS_SENDER_USERNAME
 
 ACS_LOCATION = "global"  # the only location these resources accept
-MANAGED_DOMAIN_NAME = "AzureManagedDomain"
+MANAGED_DOMAIN_NAME = ACS_MANAGED_DOMAIN_NAME
 
 
 @dataclass(frozen=True)
