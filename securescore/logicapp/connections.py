@@ -31,10 +31,10 @@ def connections_needing_consent(settings: Settings) -> list[str]:
     office365 always (it accepts only a user's consent), azuremonitorlogs with logsConnectionAuth oauth."""
     apis = used_apis(settings)
     names = []
-    if LOGS_API in apis and settings.logs_auth == "oauth":
-        names.append(settings.logs_connection_name)
     if OFFICE365_API in apis:
         names.append(settings.office365_connection_name)
+    if LOGS_API in apis and settings.logs_auth == "oauth":
+        names.append(settings.logs_connection_name)
     return names
 
 
