@@ -338,7 +338,7 @@ def parse_settings(values: Mapping[str, Any], source: str = "", root: Path = PRO
             "1-100 letters, digits, '-', '_' or '.'", errors,
         ),
     )
-    modes = parse_modes(v, errors, recipients=recipients, deployment_subscription_id=deploy_sub,
+    modes = parse_modes(v, errors, choice=_choice, recipients=recipients, deployment_subscription_id=deploy_sub,
                         resource_group_name=rg, logic_app_name=logic_app)
     if errors.problems:
         raise SettingsError(errors.problems, source)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -85,15 +86,6 @@ class Modes:
 DEFAULT_MODES = Modes()  # the connector mode of the original
 
 
-def _choice(key: str, value: Any, choices: tuple[str, ...], errors: _Collector) -> str:
-    for choice in choices:
-        if isinstance(value, str) and value.lower() == choice.lower():
-            return choice
-    if value is not None:
-        errors.add(key, value, "one of " + ", ".join(f'"{c}"' for c in choices))
-    return choices[0]
-
-
 def default_acs_name(deployment_subscription_id: str, resource_group_name: str, logic_app_name: str) -> str:
     """A Communication Services name that is stable for the stack and unlikely to be taken elsewhere.
 
@@ -107,18 +99,24 @@ def default_acs_name(deployment_subscription_id: str, resource_group_name: str, 
     return f"{base}-{digest}".lower()
 
 
+Choice = Callable[[str, Any, tuple[str, ...], "_Collector"], str]
+
+
 def parse_modes(
     v: dict[str, Any],
     errors: _Collector,
     *,
+    choice: Choice,
     recipients: tuple[str, ...],
     deployment_subscription_id: str,
     resource_group_name: str,
     logic_app_name: str,
 ) -> Modes:
-    """The transports and their options; problems go to ``errors`` (nothing is raised here)."""
-    logs_query = _choice("logsQuery", v.get("logsQuery"), LOGS_QUERY_CHOICES, errors)
-    mail = _choice("mailTransport", v.get("mailTransport"), MAIL_TRANSPORT_CHOICES, errors)
+    """The transports and their options; problems go to ``errors`` (nothing is raised here).
+
+    ``choice`` is settings' own one-of-these validator, so both report a bad choice the same way."""
+    logs_query = choice("logsQuery", v.get("logsQuery"), LOGS_QUERY_CHOICES, errors)
+    mail = choice("mailTransport", v.get("mailTransport"), MAIL_TRANSPORT_CHOICES, errors)
     if mail != "acs":
         for key in ACS_KEYS:
             if v.get(key):

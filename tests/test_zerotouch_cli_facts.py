@@ -23,8 +23,10 @@ CONNECTOR_TOKEN_FAILURE = {
     "ResultStatus": "BadRequest",
     "Content": {
         "status": 400,
-        "source": "https://logic-apis-westeurope.consent.azure-apim.net:443/api/tokens/exchange?api-version=2015-11-01-preview",
-        "message": "Failed to retrieve token for resource=https://api.loganalytics.io. Message=Parameter=Token not found.",
+        "source": "https://logic-apis-westeurope.consent.azure-apim.net:443/api/tokens/exchange"
+                  "?api-version=2015-11-01-preview",
+        "message": "Failed to retrieve token for resource=https://api.loganalytics.io. "
+                   "Message=Parameter=Token not found.",
     },
     "Message": "Failed to get HTTP response because of invalid input (ResourceTokenExchanger, queryData). Bad request "
                "input. Please Check user input parameters (query syntax, chart type or other resource input)",
@@ -50,7 +52,8 @@ WRONG_AUDIENCE = {"error": {
                "'https://management.core.windows.net/','https://management.azure.com/'.",
 }}
 # Learn, "Azure Monitor Log Analytics API response format": 200 with an error whose code is PartialError.
-PARTIAL = {"tables": [], "error": {"code": "PartialError", "message": "There were some errors when processing your query."}}
+PARTIAL = {"tables": [],
+           "error": {"code": "PartialError", "message": "There were some errors when processing your query."}}
 # MicrosoftDocs/azure-docs#123379 (the message ACS gives for a sender domain that is not linked)
 NOT_LINKED = "5.1.7 The specified sender domain has not been linked."
 # Azure/azure-sdk-for-java#39910
@@ -100,8 +103,8 @@ def test_a_wrong_audience_is_not_mistaken_for_propagation() -> None:
 
 def test_partial_results_throttling_and_timeouts_of_the_query_api() -> None:
     assert key("Rows_trend", None, PARTIAL, ZERO_TOUCH) == "query-api-partial-result"
-    assert key("Query_trend", 429, {"error": {"code": "ThrottledError"}}, ZERO_TOUCH) == "query-api-throttled-or-timeout"
-    assert key("Query_trend", 504, {"error": {"code": "GatewayTimeout"}}, ZERO_TOUCH) == "query-api-throttled-or-timeout"
+    for status, code in ((429, "ThrottledError"), (504, "GatewayTimeout")):
+        assert key("Query_trend", status, {"error": {"code": code}}, ZERO_TOUCH) == "query-api-throttled-or-timeout"
 
 
 def test_query_api_signatures_do_not_fire_in_the_connector_mode() -> None:
@@ -111,7 +114,8 @@ def test_query_api_signatures_do_not_fire_in_the_connector_mode() -> None:
 def test_acs_send_failures() -> None:
     assert key("Send_report", 400, NOT_LINKED, ZERO_TOUCH) == "acs-domain-not-linked"
     assert key("Send_report", 400, BAD_SENDER, ZERO_TOUCH) == "acs-sender-not-allowed"
-    assert key("Send_report", 429, {"error": {"code": "TooManyRequests", "message": "x"}}, ZERO_TOUCH) == "acs-throttled"
+    throttled = {"error": {"code": "TooManyRequests", "message": "x"}}
+    assert key("Send_report", 429, throttled, ZERO_TOUCH) == "acs-throttled"
     assert key("Send_failure_notice", 403, {"error": {"code": "Forbidden"}}, ZERO_TOUCH) == "acs-access-propagating"
     assert key("Get_send_status", 200, DROPPED, ZERO_TOUCH) == "acs-not-delivered"
 

@@ -54,7 +54,7 @@ def test_the_zerotouch_stack_previews_like_the_example_stack() -> None:
 
 
 def test_queries_go_to_the_workspace_with_the_identity(zero_touch_run) -> None:
-    settings, result = zero_touch_run
+    _, result = zero_touch_run
     queries = [(a, r) for a, r in result.http_requests if a.startswith("Query_")]
     assert len(queries) == 8
     for _, request in queries:
