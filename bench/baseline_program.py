@@ -88,8 +88,12 @@ def baseline(definition: dict[str, Any]) -> None:
         location=location,
         kind="V1",
         properties={
-            "displayName": f"{app}: Azure Monitor Logs (managed identity)",
+            "alternativeParameterValues": {},
             "api": {"id": f"{api}/azuremonitorlogs"},
+            "authenticatedUser": {},
+            "connectionState": "Enabled",
+            "customParameterValues": {},
+            "displayName": f"{app}: Azure Monitor Logs (managed identity)",
             "parameterValueSet": {"name": "managedIdentityAuth", "values": {}},
         },
         opts=opts(deploy_sub),

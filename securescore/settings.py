@@ -21,6 +21,8 @@ from typing import Any, Literal
 import yaml
 from tzlocal.windows_tz import tz_win, win_tz
 
+from securescore.settings_modes import DEFAULT_MODES, Modes, parse_modes
+
 PROJECT = "securescore-report"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WEEK_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -122,6 +124,7 @@ class Settings:
     logs_auth: Literal["managedIdentity", "oauth"]
     subscription_role: Literal["Reader", "SecurityReader"]
     export: ExportOptions
+    modes: Modes = DEFAULT_MODES  # query and mail transports (securescore.settings_modes)
 
     @property
     def logs_connection_name(self) -> str:
@@ -335,6 +338,8 @@ def parse_settings(values: Mapping[str, Any], source: str = "", root: Path = PRO
             "1-100 letters, digits, '-', '_' or '.'", errors,
         ),
     )
+    modes = parse_modes(v, errors, choice=_choice, recipients=recipients, deployment_subscription_id=deploy_sub,
+                        resource_group_name=rg, logic_app_name=logic_app)
     if errors.problems:
         raise SettingsError(errors.problems, source)
     return Settings(
@@ -350,6 +355,7 @@ def parse_settings(values: Mapping[str, Any], source: str = "", root: Path = PRO
         logs_auth=logs_auth,  # type: ignore[arg-type]
         subscription_role=role,  # type: ignore[arg-type]
         export=export,
+        modes=modes,
     )
 
 

@@ -78,14 +78,43 @@ def _principal_id(workflow_name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"principal:{workflow_name}"))
 
 
+def workspace_customer_id(workspace_name: str) -> str:
+    """The customerId the mocks give a workspace (created or looked up): a GUID, as Azure's."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, workspace_name))
+
+
+def managed_sender_domain(email_service_name: str) -> str:
+    """An Azure-managed domain's fromSenderDomain: <guid>.azurecomm.net (Learn, "add multiple senders")."""
+    return f"{uuid.uuid5(uuid.NAMESPACE_URL, 'domain:' + email_service_name)}.azurecomm.net"
+
+
+def _verification(status: str) -> dict[str, Any]:
+    # Domains resource shape, REST spec Microsoft.Communication 2025-09-01 examples/domains/get.json.
+    return {kind: {"status": status, "errorCode": ""} for kind in ("domain", "sPF", "dKIM", "dKIM2", "dMARC")}
+
+
+def _verification_records(domain: str) -> dict[str, Any]:
+    return {
+        "domain": {"type": "TXT", "name": domain, "ttl": 3600,
+                   "value": f"ms-domain-verification={uuid.uuid5(uuid.NAMESPACE_URL, domain)}"},
+        "sPF": {"type": "TXT", "name": domain, "value": "v=spf1 include:spf.protection.outlook.com -all", "ttl": 3600},
+        "dKIM": {"type": "CNAME", "name": "selector1-azurecomm-prod-net._domainkey",
+                 "value": "selector1-azurecomm-prod-net._domainkey.azurecomm.net", "ttl": 3600},
+        "dKIM2": {"type": "CNAME", "name": "selector2-azurecomm-prod-net._domainkey",
+                  "value": "selector2-azurecomm-prod-net._domainkey.azurecomm.net", "ttl": 3600},
+    }
+
+
 class AzureMocks(Mocks):
     """ARM-shaped ids and the outputs the program reads, in camelCase as the provider returns them.
 
     In preview, like a first ``pulumi preview``: no id and no computed output is known yet.
+    ``verified_domains``: customer-managed email domains whose DNS verification Azure reports done.
     """
 
-    def __init__(self, preview: bool = False) -> None:
+    def __init__(self, preview: bool = False, verified_domains: frozenset[str] = frozenset()) -> None:
         self.preview = preview
+        self.verified_domains = verified_domains
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = dict(args.inputs)
@@ -106,7 +135,7 @@ class AzureMocks(Mocks):
         if t == "azure-native:operationalinsights:Workspace":
             name = inputs["workspaceName"]
             return f"{rg_path}/Microsoft.OperationalInsights/workspaces/{name}", {
-                **inputs, "name": name, "customerId": str(uuid.uuid5(uuid.NAMESPACE_URL, name)),
+                **inputs, "name": name, "customerId": workspace_customer_id(name),
             }
         if t == "azure-native:operationsmanagement:Solution":
             name = inputs["solutionName"]
@@ -122,6 +151,25 @@ class AzureMocks(Mocks):
             name = inputs["workflowName"]
             identity = {"type": "SystemAssigned", "principalId": _principal_id(name), "tenantId": TENANT_ID}
             return f"{rg_path}/Microsoft.Logic/workflows/{name}", {**inputs, "name": name, "identity": identity}
+        if t == "azure-native:communication:EmailService":
+            name = inputs["emailServiceName"]
+            return f"{rg_path}/Microsoft.Communication/emailServices/{name}", {**inputs, "name": name}
+        if t == "azure-native:communication:Domain":
+            name, service = inputs["domainName"], inputs["emailServiceName"]
+            managed = inputs["domainManagement"] == "AzureManaged"
+            sender = managed_sender_domain(service) if managed else name
+            status = "Verified" if managed or name in self.verified_domains else "NotStarted"
+            outputs = {**inputs, "name": name, "fromSenderDomain": sender, "mailFromSenderDomain": sender,
+                       "verificationStates": _verification(status)}
+            if not managed:
+                outputs["verificationRecords"] = _verification_records(name)
+            return f"{rg_path}/Microsoft.Communication/emailServices/{service}/domains/{name}", outputs
+        if t == "azure-native:communication:CommunicationService":
+            name = inputs["communicationServiceName"]
+            # hostName as in the REST spec's example (createOrUpdateWithDisableLocalAuth.json).
+            return f"{rg_path}/Microsoft.Communication/communicationServices/{name}", {
+                **inputs, "name": name, "hostName": f"{name.lower()}.communications.azure.com",
+            }
         if t == "azure-native:authorization:RoleAssignment":
             name = inputs["roleAssignmentName"]
             return f"{inputs['scope']}/providers/Microsoft.Authorization/roleAssignments/{name}", {
@@ -129,8 +177,12 @@ class AzureMocks(Mocks):
             }
         raise AssertionError(f"the mocks do not know {t}")
 
-    def call(self, args: Any) -> tuple[dict[str, Any], None]:
-        raise AssertionError(f"the program must not invoke anything, got {args.token}")
+    def call(self, args: Any) -> dict[str, Any]:
+        # Only the deploy-time lookup of an existing workspace (logsQuery http) is expected.
+        if args.token == "azure-native:operationalinsights:getWorkspace":
+            name = args.args["workspaceName"]
+            return {"name": name, "customerId": workspace_customer_id(name)}
+        raise AssertionError(f"the program must not invoke anything else, got {args.token}")
 
 
 class RecordingMonitor(MockMonitor):
@@ -201,6 +253,7 @@ def run_program(
     run: ProgramRun | None = None,
     preview: bool = False,
     project: str = PROJECT,
+    verified_domains: frozenset[str] = frozenset(),
 ) -> ProgramRun:
     """Run ``program`` under mocks with exactly ``config``; resolve what it returns into ``outputs``.
 
@@ -212,7 +265,7 @@ def run_program(
     asyncio.set_event_loop(loop)
     run = run if run is not None else ProgramRun()
     pulumi.runtime.set_all_config(dict(config))  # replaces, so nothing leaks from an earlier test
-    mocks = AzureMocks(preview)
+    mocks = AzureMocks(preview, verified_domains)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
                              monitor=RecordingMonitor(mocks, run))
 

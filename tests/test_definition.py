@@ -19,16 +19,21 @@ from securescore.settings import PROJECT_ROOT, available_stacks, settings_from_s
 from tests.conftest import make_settings
 
 KNOWN_ACTION_TYPES = {"ApiConnection", "Scope", "Select", "Compose"}
+# The zero-touch transports add these (logicapp.logs_http, logicapp.mail_acs).
+ZERO_TOUCH_ACTION_TYPES = {"Http", "InitializeVariable", "Until", "Wait", "If", "Terminate"}
 HOSTILE_TITLE = "Report @{workflow()} <script>alert(1)</script> '); INJECTED"
 HOSTILE_NAME = "Evil @{body('Query_overall')} <b>&\"name\""
 
 
 def scopes(actions: dict[str, Any], parent: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each scope's own actions (runAfter may only name siblings), outermost first."""
+    """Each block's own actions (runAfter may only name siblings), outermost first: a Scope's, an
+    Until's, and both branches of an If."""
     yield parent, actions
     for name, action in actions.items():
-        if action["type"] == "Scope":
+        if action["type"] in ("Scope", "Until", "If"):
             yield from scopes(action["actions"], name)
+        if action["type"] == "If":
+            yield from scopes(action.get("else", {}).get("actions", {}), f"{name}/else")
 
 
 def all_actions(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -75,7 +80,8 @@ def test_every_expression_parses_and_names_existing_actions(label: str, definiti
         parse(expression)
         missing = referenced_actions(expression) - set(actions)
         assert not missing, f"{expression[:80]}… names unknown actions {missing}"
-    assert {a["type"] for a in actions.values()} <= KNOWN_ACTION_TYPES
+    settings_types = KNOWN_ACTION_TYPES | (ZERO_TOUCH_ACTION_TYPES if label == "zerotouch" else set())
+    assert {a["type"] for a in actions.values()} <= settings_types
 
 
 def test_result_function_targets_the_scope() -> None:

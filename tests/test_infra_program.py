@@ -34,7 +34,10 @@ KNOWN = {
     "dev": {"creates_workspace": False, "logs_auth": "oauth", "role": READER, "providers": 1},
     "example": {"creates_workspace": False, "logs_auth": "managedIdentity", "role": READER, "providers": 6},
     "prod": {"creates_workspace": True, "logs_auth": "managedIdentity", "role": SECURITY_READER, "providers": 5},
+    "zerotouch": {"creates_workspace": False, "logs_auth": "managedIdentity", "role": READER, "providers": 6},
 }
+# The only invoke a program may make: an existing workspace's customer id, with logsQuery http.
+GET_WORKSPACE = "azure-native:operationalinsights:getWorkspace"
 
 _runs: dict[str, ProgramRun] = {}
 
@@ -52,7 +55,7 @@ def azure(run: ProgramRun) -> list[Registration]:
 
 def expected_subscriptions(s: Settings) -> set[str]:
     subs = {s.deployment_subscription_id, *s.subscription_ids}
-    if not s.workspace.existing or s.logs_auth == "managedIdentity":
+    if not s.workspace.existing or s.logs_auth == "managedIdentity" or s.modes.logs_http:
         subs.add(s.workspace.subscription_id)
     return subs
 
@@ -69,11 +72,12 @@ def test_one_provider_per_distinct_subscription(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_azure_resource_names_an_explicit_provider_and_nothing_is_read(stack: str) -> None:
-    run = run_of(stack)
+    run, s = run_of(stack), settings_from_stack(stack)
     for r in azure(run):
         assert r.provider, f"{r.type} {r.name} would use a default provider"
         assert r.provider in run.providers, f"{r.type} {r.name}: unknown provider {r.provider}"
-    assert run.reads == [] and run.invokes == []
+    lookup = s.modes.logs_http and s.workspace.existing
+    assert run.reads == [] and run.invokes == ([GET_WORKSPACE] if lookup else [])
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -181,6 +185,9 @@ def test_connections(stack: str) -> None:
     run, s = run_of(stack), settings_from_stack(stack)
     if stack in KNOWN:
         assert s.logs_auth == KNOWN[stack]["logs_auth"]
+    if s.modes.zero_touch:  # tests/test_zerotouch_infra.py covers the mixed modes
+        assert run.of_type(CONNECTION) == [] and run.of_type(GENERIC) == []
+        return
     office = run.one(CONNECTION, "office365")
     assert office.inputs == {
         "resourceGroupName": s.resource_group_name,
@@ -203,9 +210,15 @@ def test_connections(stack: str) -> None:
             "resourceName": s.logs_connection_name,
             "location": s.location,
             "kind": "V1",
+            # Learn, "Authenticate access and connections with managed identities", ARM template for API
+            # connections and managed identities, Consumption, multi-authentication connector.
             "properties": {
-                "displayName": f"{s.logic_app_name}: Azure Monitor Logs (managed identity)",
+                "alternativeParameterValues": {},
                 "api": {"id": managed_api_id(s, "azuremonitorlogs")},
+                "authenticatedUser": {},
+                "connectionState": "Enabled",
+                "customParameterValues": {},
+                "displayName": f"{s.logic_app_name}: Azure Monitor Logs (managed identity)",
                 "parameterValueSet": {"name": "managedIdentityAuth", "values": {}},
             },
         }
@@ -230,6 +243,10 @@ def test_workflow(stack: str) -> None:
     assert wf.inputs["identity"] == {"type": "SystemAssigned"}
     assert wf.inputs["state"] == "Enabled"
     assert wf.inputs["definition"] == workflow_definition.build_definition(s)
+    if s.modes.zero_touch:  # no connection: only the deploy-time values (tests/test_zerotouch_infra.py)
+        assert "$connections" not in wf.inputs["definition"]["parameters"]
+        assert set(wf.inputs["parameters"]) == {"workspaceCustomerId", "acsEndpoint", "senderAddress"}
+        return
     assert wf.inputs["definition"]["parameters"]["$connections"]["type"] == "Object"
     assert set(wf.inputs["parameters"]) == {"$connections"}
     logs_id = run.outputs["connectionIds"]["azuremonitorlogs"]
@@ -252,12 +269,21 @@ def test_role_assignments(stack: str) -> None:
         (sub, f"/subscriptions/{sub}", f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role}")
         for sub in s.subscription_ids
     }
-    if s.logs_auth == "managedIdentity":
+    if s.logs_auth == "managedIdentity" or s.modes.logs_http:
         ws = s.workspace
         expected.add((
             ws.subscription_id, ws.resource_id,
             f"/subscriptions/{ws.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/"
             f"{LOG_ANALYTICS_READER}",
+        ))
+    if s.modes.acs is not None:
+        sub = s.deployment_subscription_id
+        expected.add((
+            sub,
+            f"/subscriptions/{sub}/resourceGroups/{s.resource_group_name}/providers/Microsoft.Communication"
+            f"/communicationServices/{s.modes.acs.communication_service_name}",
+            f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/"
+            "09976791-48a7-449e-bb21-39d1a415f350",  # Communication and Email Service Owner
         ))
     assignments = run.of_type(ROLE)
     actual = {(run.subscription_of(a), a.inputs["scope"], a.inputs["roleDefinitionId"]) for a in assignments}
@@ -282,16 +308,25 @@ def test_outputs(stack: str) -> None:
     run, s = run_of(stack), settings_from_stack(stack)
     wf = run.one(WORKFLOW)
     out = run.outputs
+    mode_outputs = set()
+    if s.modes.logs_http:
+        mode_outputs.add("workspaceCustomerId")
+    if s.modes.mail_acs:
+        mode_outputs |= {"senderAddress", "senderDomain", "communicationServiceEndpoint", "communicationServiceId"}
     assert set(out) == {
         "logicAppName", "logicAppId", "principalId", "portalUrl", "connectionIds", "authorizeCommand",
         "subscriptionsCovered", "workspaceResourceId",
-    }
+    } | mode_outputs
     assert out["logicAppName"] == s.logic_app_name
     assert out["logicAppId"] == wf.id and wf.id.endswith(f"/Microsoft.Logic/workflows/{s.logic_app_name}")
     assert out["portalUrl"] == f"https://portal.azure.com/#@/resource{wf.id}"
     assert uuid.UUID(out["principalId"])
-    assert set(out["connectionIds"]) == {"azuremonitorlogs", "office365"}
-    assert out["authorizeCommand"] == f"securescore authorize --stack {stack}"
+    if s.modes.zero_touch:
+        assert out["connectionIds"] == {}
+        assert out["authorizeCommand"].startswith("nothing to authorize")
+    else:
+        assert set(out["connectionIds"]) == {"azuremonitorlogs", "office365"}
+        assert out["authorizeCommand"] == f"securescore authorize --stack {stack}"
     assert out["subscriptionsCovered"] == list(s.subscription_ids)
     assert out["workspaceResourceId"] == s.workspace.resource_id
 
@@ -319,8 +354,12 @@ def test_first_preview_registers_the_same_resources_with_unknown_ids(stack: str)
     names = sorted((r.type, r.name) for r in preview.registrations)
     assert names == sorted((r.type, r.name) for r in run_of(stack).registrations)
     wf = preview.one(WORKFLOW)
-    assert wf.inputs["definition"] == workflow_definition.build_definition(settings_from_stack(stack))
-    assert isinstance(wf.inputs["parameters"]["$connections"]["value"], Unknown)
+    settings = settings_from_stack(stack)
+    assert wf.inputs["definition"] == workflow_definition.build_definition(settings)
+    # An invoke runs during a preview too: an existing workspace's customer id is known then.
+    unknown = ["acsEndpoint", "senderAddress"] if settings.modes.zero_touch else ["$connections"]
+    for parameter in unknown:
+        assert isinstance(wf.inputs["parameters"][parameter]["value"], Unknown), parameter
     for a in preview.of_type(ROLE):
         assert isinstance(a.inputs["principalId"], Unknown)
         assert isinstance(a.inputs["roleAssignmentName"], Unknown)

@@ -17,7 +17,7 @@ from typing import Any
 from securescore.arm import connection_id
 from securescore.cli.common import EXIT_OK, EXIT_USAGE, add_stack_argument, load_settings
 from securescore.logicapp.connections import connections_value
-from securescore.logicapp.definition import build_definition
+from securescore.logicapp.definition import build_definition, uses_connections
 from securescore.settings import Settings, SettingsError
 
 
@@ -30,7 +30,10 @@ def build_package(settings: Settings) -> dict[str, Any]:
         logs_connection_id=deployed_id(settings.logs_connection_name),
         office365_connection_id=deployed_id(settings.office365_connection_name),
     )
-    return {"definition": build_definition(settings), "parameters": {"$connections": {"value": connections}}}
+    # Zero-touch mode uses no connection; its deploy-time values (workspace customer id, ACS endpoint,
+    # sender address) are given by `pulumi up` and are not known here.
+    parameters = {"$connections": {"value": connections}} if uses_connections(settings) else {}
+    return {"definition": build_definition(settings), "parameters": parameters}
 
 
 def package_json(settings: Settings) -> str:

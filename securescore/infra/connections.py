@@ -1,4 +1,8 @@
-"""The two API connections the workflow uses: azuremonitorlogs (queries) and office365 (mail)."""
+"""The API connections the workflow uses: azuremonitorlogs (queries) and office365 (mail).
+
+Only those the mode uses (`logicapp.connections.used_apis`): none at all with ``logsQuery: http`` and
+``mailTransport: acs``.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,18 @@ import pulumi
 from pulumi_azure_native import resources, web
 
 from securescore.infra.providers import Providers
-from securescore.logicapp.connections import LOGS_API, OFFICE365_API, managed_api_id
+from securescore.logicapp.connections import LOGS_API, OFFICE365_API, managed_api_id, used_apis
 from securescore.settings import Settings
 
 
 @dataclass(frozen=True)
 class ApiConnections:
-    logs_id: pulumi.Output[str]
-    office365_id: pulumi.Output[str]
+    logs_id: pulumi.Output[str] | None  # None when the mode uses no such connection
+    office365_id: pulumi.Output[str] | None
+
+    def ids(self) -> dict[str, pulumi.Output[str]]:
+        found = {LOGS_API: self.logs_id, OFFICE365_API: self.office365_id}
+        return {api: value for api, value in found.items() if value is not None}
 
 
 def api_connections(
@@ -41,10 +49,16 @@ def api_connections(
             opts=child_opts,
         )
 
-    if settings.logs_auth == "managedIdentity":
+    apis = used_apis(settings)
+    logs: pulumi.CustomResource | None = None
+    if LOGS_API not in apis:
+        pass
+    elif settings.logs_auth == "managedIdentity":
         # web.Connection cannot express kind V1 or parameterValueSet (pulumi-azure-native#2069),
-        # so the managed-identity connection is a generic ARM resource.
-        logs: pulumi.CustomResource = resources.Resource(
+        # so the managed-identity connection is a generic ARM resource. Its properties are those of
+        # the newest "Authenticate access and connections with managed identities" page, "ARM template
+        # for API connections and managed identities", Consumption, multi-authentication connector.
+        logs = resources.Resource(
             LOGS_API,
             resource_group_name=resource_group_name,
             resource_provider_namespace="Microsoft.Web",
@@ -55,8 +69,12 @@ def api_connections(
             location=settings.location,
             kind="V1",
             properties={
-                "displayName": f"{settings.logic_app_name}: Azure Monitor Logs (managed identity)",
+                "alternativeParameterValues": {},
                 "api": {"id": managed_api_id(settings, LOGS_API)},
+                "authenticatedUser": {},
+                "connectionState": "Enabled",
+                "customParameterValues": {},
+                "displayName": f"{settings.logic_app_name}: Azure Monitor Logs (managed identity)",
                 "parameterValueSet": {"name": "managedIdentityAuth", "values": {}},
             },
             opts=child_opts,
@@ -64,5 +82,7 @@ def api_connections(
     else:
         logs = oauth_connection(LOGS_API, settings.logs_connection_name, "Azure Monitor Logs")
     # Office 365 accepts only an interactive user's consent: always authorized after `pulumi up`.
-    office365 = oauth_connection(OFFICE365_API, settings.office365_connection_name, "Office 365 Outlook")
-    return ApiConnections(logs_id=logs.id, office365_id=office365.id)
+    office365 = (oauth_connection(OFFICE365_API, settings.office365_connection_name, "Office 365 Outlook")
+                 if OFFICE365_API in apis else None)
+    return ApiConnections(logs_id=logs.id if logs is not None else None,
+                          office365_id=office365.id if office365 is not None else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -9,7 +10,7 @@ from pulumi_azure_native import logic
 
 from securescore.infra.providers import Providers
 from securescore.logicapp import definition as workflow_definition
-from securescore.logicapp.connections import connections_value
+from securescore.logicapp.connections import LOGS_API, OFFICE365_API, connections_value, used_apis
 from securescore.settings import Settings
 
 
@@ -18,14 +19,23 @@ def report_logic_app(
     *,
     settings: Settings,
     resource_group_name: pulumi.Input[str],
-    logs_connection_id: pulumi.Input[str],
-    office365_connection_id: pulumi.Input[str],
+    connection_ids: Mapping[str, pulumi.Input[str]],
+    deploy_time_values: Mapping[str, pulumi.Input[str]],
     providers: Providers,
     parent: pulumi.Resource,
 ) -> logic.Workflow:
-    def connections(ids: list[Any]) -> dict[str, Any]:
-        return connections_value(settings, logs_connection_id=ids[0], office365_connection_id=ids[1])
+    """`connection_ids`: API name -> connection id, for the connections the mode uses;
+    `deploy_time_values`: workflow parameter -> value known only at deploy time (workspace customer
+    id, ACS endpoint, sender address), passed as parameter values, never as expression text."""
 
+    def connections(ids: dict[str, Any]) -> dict[str, Any]:
+        return connections_value(settings, logs_connection_id=ids.get(LOGS_API),
+                                 office365_connection_id=ids.get(OFFICE365_API))
+
+    parameters = {key: logic.WorkflowParameterArgs(value=value) for key, value in deploy_time_values.items()}
+    if used_apis(settings):
+        parameters["$connections"] = logic.WorkflowParameterArgs(
+            value=pulumi.Output.all(**dict(connection_ids)).apply(connections))
     return logic.Workflow(
         name,
         resource_group_name=resource_group_name,
@@ -35,11 +45,7 @@ def report_logic_app(
         state="Enabled",
         # Passed as-is: the same dict that scripts.package writes and the local runner executes.
         definition=workflow_definition.build_definition(settings),
-        parameters={
-            "$connections": logic.WorkflowParameterArgs(
-                value=pulumi.Output.all(logs_connection_id, office365_connection_id).apply(connections)
-            )
-        },
+        parameters=parameters,
         opts=providers.opts(settings.deployment_subscription_id, parent),
     )
 

@@ -17,10 +17,11 @@ def needed_subscriptions(settings: Settings) -> list[str]:
     """Distinct subscriptions that get a provider, in a stable order (deployment, monitored, workspace).
 
     The workspace's subscription is only needed when the stack creates the workspace or grants the
-    Logic App's identity Log Analytics Reader on it (managed identity auth).
+    Logic App's identity Log Analytics Reader on it (managed identity auth, or logsQuery http, which
+    also looks up an existing workspace's customer id there).
     """
     subs = [settings.deployment_subscription_id, *settings.subscription_ids]
-    if not settings.workspace.existing or settings.logs_auth == "managedIdentity":
+    if not settings.workspace.existing or settings.logs_auth == "managedIdentity" or settings.modes.logs_http:
         subs.append(settings.workspace.subscription_id)
     return list(dict.fromkeys(subs))
 

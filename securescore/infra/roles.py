@@ -14,6 +14,9 @@ from securescore.settings import Settings
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 SECURITY_READER = "39bc4728-0917-49c7-9d2c-d95423bc2eb4"
 LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+# Built-in "Communication and Email Service Owner": the role Microsoft's support documents for sending
+# with Entra ID (ACS does not honour custom roles, blakedrumm.com; docs/design.md, "Zero-touch mode").
+COMMUNICATION_AND_EMAIL_SERVICE_OWNER = "09976791-48a7-449e-bb21-39d1a415f350"
 SUBSCRIPTION_ROLES = {"Reader": READER, "SecurityReader": SECURITY_READER}
 
 # Fixed namespace: the same (scope, principal, role) always gives the same assignment name, so a
@@ -36,17 +39,28 @@ class Grant:
         )
 
 
+def queries_as_identity(settings: Settings) -> bool:
+    """The workspace is queried as the Logic App's identity: over HTTP, or by a managed-identity connection."""
+    return settings.modes.logs_http or settings.logs_auth == "managedIdentity"
+
+
 def grants(settings: Settings) -> list[Grant]:
     """The configured role on each monitored subscription (the identity reads Defender data there);
-    Log Analytics Reader on the workspace when the logs connection signs in as the identity."""
+    Log Analytics Reader on the workspace when the identity queries it (logsQuery http, or the logs
+    connection signs in as the identity); the ACS sender role on the Communication Service (acs)."""
     role = SUBSCRIPTION_ROLES[settings.subscription_role]
     result = [
         Grant(f"{settings.subscription_role.lower()}-{sub}", sub, f"/subscriptions/{sub}", role)
         for sub in settings.subscription_ids
     ]
-    if settings.logs_auth == "managedIdentity":
+    if queries_as_identity(settings):
         ws = settings.workspace
         result.append(Grant("log-analytics-reader", ws.subscription_id, ws.resource_id, LOG_ANALYTICS_READER))
+    acs = settings.modes.acs
+    if acs is not None:
+        scope = acs.resource_id(settings.deployment_subscription_id, settings.resource_group_name)
+        result.append(Grant("acs-email-sender", settings.deployment_subscription_id, scope,
+                            COMMUNICATION_AND_EMAIL_SERVICE_OWNER))
     return result
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pulumi
 
+from securescore.infra.acs import EmailSender, email_sender
 from securescore.infra.config import config_values, load_settings
 from securescore.infra.connections import api_connections
 from securescore.infra.export import continuous_export
@@ -19,8 +20,9 @@ from securescore.infra.logic_app import principal_id_of, report_logic_app
 from securescore.infra.providers import Providers
 from securescore.infra.resource_groups import ResourceGroups
 from securescore.infra.roles import role_assignments
-from securescore.infra.workspace import created_workspace
-from securescore.logicapp.connections import LOGS_API, OFFICE365_API
+from securescore.infra.workspace import CreatedWorkspace, created_workspace, workspace_customer_id
+from securescore.logicapp import logs_http, mail_acs
+from securescore.logicapp.connections import connections_needing_consent
 from securescore.settings import PROJECT, Settings, parse_settings
 
 
@@ -58,6 +60,7 @@ class SecureScoreReport(pulumi.ComponentResource):
         # The id is known from the settings either way: an existing workspace is only referenced.
         self.workspace_resource_id = ws.resource_id
         workspace_deps: list[pulumi.Resource] = []
+        created: CreatedWorkspace | None = None
         if not ws.existing:
             created = created_workspace("workspace", settings=settings, providers=providers, groups=groups, parent=self)
             workspace_deps = [created.workspace, created.solution]
@@ -77,25 +80,38 @@ class SecureScoreReport(pulumi.ComponentResource):
         connections = api_connections(
             settings=settings, resource_group_name=report_group.name, providers=providers, parent=self
         )
+        # Values the zero-touch workflow gets as parameter values, known only once Azure has them.
+        deploy_time: dict[str, pulumi.Input[str]] = {}
+        self.workspace_customer_id: pulumi.Output[str] | None = None
+        if settings.modes.logs_http:
+            self.workspace_customer_id = workspace_customer_id(settings, providers, created)
+            deploy_time[logs_http.WORKSPACE_PARAMETER] = self.workspace_customer_id
+        self.email_sender: EmailSender | None = None
+        if settings.modes.mail_acs:
+            self.email_sender = email_sender(
+                settings=settings, resource_group_name=report_group.name, providers=providers, parent=self)
+            deploy_time[mail_acs.ENDPOINT_PARAMETER] = self.email_sender.endpoint
+            deploy_time[mail_acs.SENDER_PARAMETER] = self.email_sender.sender_address
+        self.connection_ids = connections.ids()
         self.workflow = report_logic_app(
             "logic-app",
             settings=settings,
             resource_group_name=report_group.name,
-            logs_connection_id=connections.logs_id,
-            office365_connection_id=connections.office365_id,
+            connection_ids=self.connection_ids,
+            deploy_time_values=deploy_time,
             providers=providers,
             parent=self,
         )
         self.principal_id = principal_id_of(self.workflow)
+        role_deps = workspace_deps + ([self.email_sender.communication_service] if self.email_sender else [])
         role_assignments(
             "roles",
             settings=settings,
             principal_id=self.principal_id,
             providers=providers,
             parent=self,
-            depends_on=workspace_deps,
+            depends_on=role_deps,
         )
-        self.connection_ids = {LOGS_API: connections.logs_id, OFFICE365_API: connections.office365_id}
         self.register_outputs({"logicAppId": self.workflow.id, "principalId": self.principal_id})
 
     @classmethod
@@ -113,11 +129,14 @@ class SecureScoreReport(pulumi.ComponentResource):
 
     def authorize_command(self) -> str:
         """How to authorize the connections afterwards: by stack in this project (its stack files hold
-        the settings), else by the connections' names, which work from any directory."""
+        the settings), else by the connections' names, which work from any directory. Zero-touch mode
+        has nothing to authorize, and says so."""
         s = self.settings
+        needs_consent = connections_needing_consent(s)
+        if not needs_consent:
+            return "nothing to authorize: no connection needs a person's consent in this mode"
         if pulumi.get_project() == PROJECT:
             return f"securescore authorize --stack {pulumi.get_stack()}"
-        needs_consent = [s.office365_connection_name] + ([s.logs_connection_name] if s.logs_auth == "oauth" else [])
         return (f"securescore authorize --subscription {s.deployment_subscription_id} --resource-group "
                 f"{s.resource_group_name}" + "".join(f" --connection {c}" for c in needs_consent))
 
@@ -133,4 +152,20 @@ class SecureScoreReport(pulumi.ComponentResource):
             "authorizeCommand": self.authorize_command(),
             "subscriptionsCovered": list(self.settings.subscription_ids),
             "workspaceResourceId": self.workspace_resource_id,
+            **self._mode_outputs(),
         }
+
+    def _mode_outputs(self) -> dict[str, Any]:
+        """Zero-touch outputs: the query API's workspace id; the ACS sender, its endpoint and DNS records."""
+        outputs: dict[str, Any] = {}
+        if self.workspace_customer_id is not None:
+            outputs["workspaceCustomerId"] = self.workspace_customer_id
+        sender = self.email_sender
+        if sender is not None:
+            outputs["senderAddress"] = sender.sender_address
+            outputs["senderDomain"] = sender.sender_domain
+            outputs["communicationServiceEndpoint"] = sender.endpoint
+            outputs["communicationServiceId"] = sender.resource_id
+            if sender.dns_records is not None:
+                outputs["customDomainDnsRecords"] = sender.dns_records
+        return outputs

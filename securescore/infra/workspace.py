@@ -1,7 +1,8 @@
 """A Log Analytics workspace the stack creates, with the SecurityCenterFree solution.
 
-An existing workspace (``workspaceResourceId``) gets no resource at all, not even a read: the stack
-only uses its id, so nothing about it can be changed or deleted by ``pulumi destroy``.
+An existing workspace (``workspaceResourceId``) gets no resource at all: the stack only uses its id,
+so nothing about it can be changed or deleted by ``pulumi destroy``. With ``logsQuery: http`` its
+customer id is looked up at deploy time (a get, `workspace_customer_id`), still owning nothing.
 """
 
 from __future__ import annotations
@@ -55,3 +56,19 @@ def created_workspace(
         opts=providers.opts(ws.subscription_id, parent),
     )
     return CreatedWorkspace(workspace, solution)
+
+
+def workspace_customer_id(
+    settings: Settings, providers: Providers, created: CreatedWorkspace | None
+) -> pulumi.Output[str]:
+    """The workspace (customer) id the query API wants: the created workspace's, or, for an existing
+    workspace, read at deploy time with a get (an invoke: nothing owned, nothing `pulumi destroy` removes)."""
+    if created is not None:
+        return created.workspace.customer_id
+    ws = settings.workspace
+    found = operationalinsights.get_workspace_output(
+        resource_group_name=ws.resource_group_name,
+        workspace_name=ws.name,
+        opts=pulumi.InvokeOutputOptions(provider=providers[ws.subscription_id]),
+    )
+    return found.customer_id

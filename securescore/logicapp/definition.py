@@ -12,6 +12,12 @@ recommendations there are):
                                                       "no data yet" email when nothing reported
     Select_failed_actions -> Send_failure_notice      after Run_queries failed or timed out
 
+The zero-touch transports swap the connector actions for Http actions with the Logic App's managed
+identity: ``logsQuery: http`` makes each Query_<name> an Http action plus a Rows_<name> Select
+(`logicapp.logs_http`), ``mailTransport: acs`` sends through Communication Services and follows the
+send to its end (`logicapp.mail_acs`). Values known only at deploy time (the workspace's customer id,
+the ACS endpoint, the sender address) are workflow parameters, never expression text.
+
 Config values reach the workflow only as parameter values (recipients, names, title, …), never as
 expression text; data values are HTML-escaped by `wdl.text`. What the email shows, token by token, is
 in `logicapp.email_values`, which reads every query result through `email_values.rows`.
@@ -22,6 +28,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from securescore.logicapp import logs_http, mail_acs
+from securescore.logicapp.connections import used_apis
 from securescore.logicapp.email import load_template
 from securescore.logicapp.email_values import (
     ROW_QUERIES,
@@ -34,6 +42,7 @@ from securescore.logicapp.email_values import (
     row_tables,
     row_values,
     rows,
+    rows_action,
     select_action,
     subject,
 )
@@ -54,11 +63,26 @@ def _connection(api: str) -> dict[str, Any]:
     return {"connection": {"name": f"@parameters('$connections')['{api}']['connectionId']"}}
 
 
+def uses_connections(settings: Settings) -> bool:
+    """Whether any action goes through an API connection (and so needs the `$connections` parameter)."""
+    return bool(used_apis(settings))
+
+
 def build_parameters_section(settings: Settings) -> dict[str, Any]:
     """Workflow parameters: config values travel as data here, never as expression text."""
+    modes = settings.modes
+    recipients: list[Any] = (
+        mail_acs.recipients_value(settings.recipients) if modes.mail_acs else list(settings.recipients))
+    deploy_time: dict[str, Any] = {}
+    if modes.logs_http:
+        deploy_time[logs_http.WORKSPACE_PARAMETER] = {"type": "String", "defaultValue": ""}
+    if modes.mail_acs:
+        deploy_time[mail_acs.ENDPOINT_PARAMETER] = {"type": "String", "defaultValue": ""}
+        deploy_time[mail_acs.SENDER_PARAMETER] = {"type": "String", "defaultValue": ""}
     return {
-        "$connections": {"type": "Object", "defaultValue": {}},
-        "recipients": {"type": "Array", "defaultValue": list(settings.recipients)},
+        **({"$connections": {"type": "Object", "defaultValue": {}}} if uses_connections(settings) else {}),
+        **deploy_time,
+        "recipients": {"type": "Array", "defaultValue": recipients},
         "subscriptionNames": {
             "type": "Object",
             "defaultValue": {s.id: s.name for s in settings.subscriptions},
@@ -102,6 +126,8 @@ def build_trigger(settings: Settings) -> dict[str, Any]:
 def build_query_actions(settings: Settings) -> dict[str, Any]:
     workspace = settings.workspace
     queries = render_queries(settings, LOGIC_APP_REPORT_TIME)
+    if settings.modes.logs_http:
+        return logs_http.build_http_query_actions(queries)
     return {
         query_action(name): {
             "type": "ApiConnection",
@@ -125,40 +151,40 @@ def build_query_actions(settings: Settings) -> dict[str, Any]:
 
 
 def build_select_actions(settings: Settings) -> dict[str, Any]:
-    assessments = settings.export.assessments
+    assessments, logs = settings.export.assessments, settings.modes.logs_query
     template = load_template("email", assessments=assessments)
     actions: dict[str, Any] = {}
     for table, values in row_values(assessments).items():
         query = ROW_QUERIES[table]
-        source = f"@{rows(query)}"
+        source = f"@{rows(query, logs)}"
         if table == "subscriptions":
-            source = f"@take({rows(query)}, parameters('maxSubscriptionRows'))"
+            source = f"@take({rows(query, logs)}, parameters('maxSubscriptionRows'))"
         actions[select_action(table)] = {
             "type": "Select",
             "inputs": {"from": source, "select": fill_interpolated(template.rows[table], values)},
-            "runAfter": {query_action(query): ["Succeeded"]},
+            "runAfter": {rows_action(query, logs): ["Succeeded"]},
         }
     return actions
 
 
 def build_compose_actions(settings: Settings) -> dict[str, Any]:
-    assessments = settings.export.assessments
+    assessments, logs = settings.export.assessments, settings.modes.logs_query
     template = load_template("email", assessments=assessments)
     return {
         "Compose_report_html": {
             "type": "Compose",
-            "inputs": fill_interpolated(template.document, report_values(template, assessments)),
+            "inputs": fill_interpolated(template.document, report_values(template, assessments, logs)),
             "runAfter": {select_action(t): ["Succeeded"] for t in row_tables(assessments)}
-            | {query_action("overall"): ["Succeeded"], query_action("freshness"): ["Succeeded"]},
+            | {rows_action("overall", logs): ["Succeeded"], rows_action("freshness", logs): ["Succeeded"]},
         },
     }
 
 
-def mail_body() -> str:
+def mail_body(logs: str = "connector") -> str:
     """The HTML the report run sends: the report, or the "no data exported yet" email (one expression,
     well under the 8,192-character limit, so no Compose action of its own)."""
-    no_data = fill_expression(load_template("no_data").document, no_data_values())
-    return f"@if({has_data()}, outputs('Compose_report_html'), {no_data})"
+    no_data = fill_expression(load_template("no_data").document, no_data_values(logs))
+    return f"@if({has_data(logs)}, outputs('Compose_report_html'), {no_data})"
 
 
 def _send_mail(body: dict[str, str], run_after: dict[str, list[str]]) -> dict[str, Any]:
@@ -177,12 +203,34 @@ def _send_mail(body: dict[str, str], run_after: dict[str, list[str]]) -> dict[st
     }
 
 
-def build_failure_actions() -> dict[str, Any]:
+def _send(
+    settings: Settings, subject: str, html: str, high: str | None, run_after: dict[str, list[str]]
+) -> dict[str, Any]:
+    """The send action of the stack's mail transport; `high` is the condition for High importance
+    (None: always High)."""
+    if settings.modes.mail_acs:
+        return mail_acs.send_action(subject, html, mail_acs.priority(high), run_after)
+    importance = "High" if high is None else f"@if({high}, 'High', 'Normal')"
+    return _send_mail({"Subject": subject, "Body": html, "Importance": importance}, run_after)
+
+
+def build_failure_actions(settings: Settings) -> dict[str, Any]:
     failed = "or(equals(item()?['status'], 'Failed'), equals(item()?['status'], 'TimedOut'))"
     message = (
         "coalesce(item()?['outputs']?['body']?['error']?['message'], item()?['error']?['message'],"
         " item()?['code'], item()?['status'])"
     )
+    if settings.modes.logs_http:
+        # A query answered 200 with an error (PartialError) succeeded as an action: list it too, with
+        # the error Log Analytics gave (its Rows_ Select failed because of it). The result() items
+        # have bodies of every kind (a Select's is an array), and Logic Apps evaluates both branches
+        # of if(), so only a Query_ body is read, through string()/json(), which accept any value.
+        body = ("json(if(startsWith(item()?['name'], 'Query_'),"
+                " string(coalesce(item()?['outputs']?['body'], json('{}'))), '{}'))")
+        failed = f"or({failed}, not(equals({body}?['error'], null)))"
+        # The query API puts the specific reason in innererror (errors page: syntax, insufficient access).
+        message = (f"coalesce({body}?['error']?['innererror']?['message'], {body}?['error']?['message'],"
+                   " item()?['error']?['message'], item()?['code'], item()?['status'])")
     line = f"concat('<li><b>', {text(item('name'))}, '</b>: ', {text(message)}, '</li>')"
     template = load_template("failure")
     return {
@@ -191,12 +239,11 @@ def build_failure_actions() -> dict[str, Any]:
             "inputs": {"from": f"@result('{SCOPE}')", "select": f"@if({failed}, {line}, '')"},
             "runAfter": {SCOPE: ["Failed", "TimedOut"]},
         },
-        "Send_failure_notice": _send_mail(
-            {
-                "Subject": "@{parameters('reportTitle')}: the report could not be built",
-                "Body": fill_interpolated(template.document, failure_values(template)),
-                "Importance": "High",
-            },
+        "Send_failure_notice": _send(
+            settings,
+            "@{parameters('reportTitle')}: the report could not be built",
+            fill_interpolated(template.document, failure_values(template)),
+            None,
             {"Select_failed_actions": ["Succeeded"]},
         ),
     }
@@ -204,24 +251,28 @@ def build_failure_actions() -> dict[str, Any]:
 
 def build_definition(settings: Settings) -> dict[str, Any]:
     """The complete workflow definition (schema 2016-06-01) for a stack."""
+    logs = settings.modes.logs_query
     scope_actions = {
         **build_query_actions(settings), **build_select_actions(settings), **build_compose_actions(settings)}
-    dropped = f"{rows('overall')}?[0]?['SubscriptionsDropped']"
-    importance = f"@if(greater(coalesce({dropped}, 0), 0), 'High', 'Normal')"
-    send_report = _send_mail(
-        {"Subject": subject(), "Body": mail_body(), "Importance": importance},
-        {SCOPE: ["Succeeded"]},
-    )
+    dropped = f"{rows('overall', logs)}?[0]?['SubscriptionsDropped']"
+    high = f"greater(coalesce({dropped}, 0), 0)"
+    send_report = _send(settings, subject(logs), mail_body(logs), high, {SCOPE: ["Succeeded"]})
+    actions: dict[str, Any] = {
+        SCOPE: {"type": "Scope", "actions": scope_actions, "runAfter": {}},
+        "Send_report": send_report,
+        **build_failure_actions(settings),
+    }
+    if settings.modes.mail_acs:
+        # The operation id exists before anything can be sent; the send is followed to its end.
+        actions = {**mail_acs.initialize_operation_id(), **actions,
+                   **mail_acs.follow_actions(("Send_report", "Send_failure_notice"))}
+        actions[SCOPE]["runAfter"] = {mail_acs.INITIALIZE_ACTION: ["Succeeded"]}
     return {
         "$schema": SCHEMA,
         "contentVersion": "1.0.0.0",
         "parameters": build_parameters_section(settings),
         "triggers": build_trigger(settings),
-        "actions": {
-            SCOPE: {"type": "Scope", "actions": scope_actions, "runAfter": {}},
-            "Send_report": send_report,
-            **build_failure_actions(),
-        },
+        "actions": actions,
         "outputs": {},
     }
 

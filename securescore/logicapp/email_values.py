@@ -1,8 +1,9 @@
 """What each [[token]] of the email templates shows, as Workflow Definition Language expressions.
 
-Every query result is read through `rows(query)`: the one place that knows how the query actions answer
-(the azuremonitorlogs connector's ``body('Query_x')?['value']``). A transport that answers differently
-changes only `rows` (and `query_action`); the rest of the email stays as it is. Every value from data or
+Every query result is read through `rows(query, logs)`: the one place that knows how the query actions
+answer (the azuremonitorlogs connector's ``body('Query_x')?['value']``; with ``logsQuery: http`` the row
+objects the ``Rows_x`` Select makes of the query API's positional rows, see `logicapp.logs_http`). The
+rest of the email is the same for both. Every value from data or
 config passes through `wdl.text` (HTML-escaped) or a number/time formatter; links come from
 `logicapp.links` plus ids that `wdl.url_part` encodes.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from securescore.logicapp import links
 from securescore.logicapp.email import EmailTemplate
+from securescore.logicapp.logs_http import rows_action_name
 from securescore.logicapp.wdl import change_parts, counted, fill_expression, lit, local_time, number, text, url_part
 
 # Select action's row prototype <- the query whose rows it renders.
@@ -33,13 +35,20 @@ def select_action(table: str) -> str:
     return f"Select_{table}_rows"
 
 
-def rows(query: str) -> str:
-    """The result rows of a query action (an array of {column: value})."""
+def rows(query: str, logs: str = "connector") -> str:
+    """The result rows of a query (an array of {column: value}) for the stack's logsQuery mode."""
+    if logs == "http":
+        return f"body({lit(rows_action_name(query))})"
     return f"body({lit(query_action(query))})?['value']"
 
 
-def first(query: str, column: str) -> str:
-    return f"{rows(query)}?[0]?[{lit(column)}]"
+def rows_action(query: str, logs: str = "connector") -> str:
+    """The action whose body holds the query's rows: what the Selects and the Compose run after."""
+    return rows_action_name(query) if logs == "http" else query_action(query)
+
+
+def first(query: str, column: str, logs: str = "connector") -> str:
+    return f"{rows(query, logs)}?[0]?[{lit(column)}]"
 
 
 def item(column: str) -> str:
@@ -151,11 +160,11 @@ def fill_optional(template: EmailTemplate, blocks: dict[str, tuple[str, dict[str
     }
 
 
-def report_values(template: EmailTemplate, assessments: bool) -> dict[str, str]:
+def report_values(template: EmailTemplate, assessments: bool, logs: str = "connector") -> dict[str, str]:
     """Token -> expression of the report document (the Compose action's text)."""
-    overall = lambda column: first("overall", column)  # noqa: E731
-    fresh = lambda column: first("freshness", column)  # noqa: E731
-    more = f"sub(length({rows('subscriptions')}), parameters('maxSubscriptionRows'))"
+    overall = lambda column: first("overall", column, logs)  # noqa: E731
+    fresh = lambda column: first("freshness", column, logs)  # noqa: E731
+    more = f"sub(length({rows('subscriptions', logs)}), parameters('maxSubscriptionRows'))"
     missing = f"coalesce({fresh('SubscriptionsMissing')}, 0)"
     dropped = overall("SubscriptionsDropped")
     lookback = "string(parameters('lookbackDays'))"
@@ -203,19 +212,19 @@ def report_values(template: EmailTemplate, assessments: bool) -> dict[str, str]:
     return values
 
 
-def no_data_values() -> dict[str, str]:
+def no_data_values(logs: str = "connector") -> dict[str, str]:
     return {
         **header_values(),
         "workspace_name": text("parameters('workspaceName')"),
-        "subscriptions_configured": f"string(coalesce({first('freshness', 'SubscriptionsConfigured')}, 0))",
+        "subscriptions_configured": f"string(coalesce({first('freshness', 'SubscriptionsConfigured', logs)}, 0))",
         "lookback_days": "string(parameters('lookbackDays'))",
     }
 
 
-def subject() -> str:
+def subject(logs: str = "connector") -> str:
     """'<title>: 72.3% ▼ -3.4 pts, 1 subscription dropped' (or ': no data exported yet')."""
-    score, change = first("overall", "ScoreNow"), first("overall", "Change")
-    dropped = first("overall", "SubscriptionsDropped")
+    score, change = first("overall", "ScoreNow", logs), first("overall", "Change", logs)
+    dropped = first("overall", "SubscriptionsDropped", logs)
     value = f"coalesce({change}, 0)"
     arrow = f"if(greater({value}, 0), ' ▲ ', if(less({value}, 0), ' ▼ ', ' '))"
     change_text = (
@@ -230,11 +239,11 @@ def subject() -> str:
         f"concat(parameters('reportTitle'), ': ', formatNumber(coalesce({score}, 0), '0.0', 'en-US'), '%',"
         f" {change_text}, {drop_text})"
     )
-    return f"@if({has_data()}, {report}, concat(parameters('reportTitle'), ': no data exported yet'))"
+    return f"@if({has_data(logs)}, {report}, concat(parameters('reportTitle'), ': no data exported yet'))"
 
 
-def has_data() -> str:
-    return f"greater(coalesce({first('overall', 'SubscriptionsReporting')}, 0), 0)"
+def has_data(logs: str = "connector") -> str:
+    return f"greater(coalesce({first('overall', 'SubscriptionsReporting', logs)}, 0), 0)"
 
 
 def failure_values(template: EmailTemplate) -> dict[str, str]:

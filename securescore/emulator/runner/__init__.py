@@ -1,7 +1,7 @@
 """Executes a Logic Apps workflow definition locally, deterministically, with a pinned clock.
 
 Supported action types: Compose, Select, Query (Filter array), Join, Scope, If, Foreach, Until,
-Terminate, InitializeVariable, SetVariable, IncrementVariable, DecrementVariable,
+Terminate, Wait (no time passes), InitializeVariable, SetVariable, IncrementVariable, DecrementVariable,
 AppendToArrayVariable, AppendToStringVariable, ApiConnection (answered by the `connector`
 callback) and Http (answered by the `http` responder; see `runner.protocols`). Anything else
 raises `UnsupportedConstructError` naming the action and the construct, before anything runs, so a
@@ -59,6 +59,7 @@ HANDLERS: dict[str, Handler] = {
     "foreach": control_actions.foreach_action,
     "until": control_actions.until_action,
     "terminate": control_actions.terminate_action,
+    "wait": control_actions.wait_action,
     "initializevariable": variable_actions.initialize,
     "setvariable": variable_actions.set_variable,
     "incrementvariable": variable_actions.increment,

@@ -18,6 +18,9 @@ Shapes from Microsoft's "Schema reference guide for trigger and action types in 
   (`[{"name": "HTTP", "outputs": [<iteration 1>, ...]}]`, the shape of the reference's result()
   example); result() of an If is unsupported.
 - Terminate: runStatus Failed, Cancelled or Succeeded, runError (code, message) when Failed.
+- Wait (Delay): `inputs.interval` {count, unit}; the run's clock is pinned, so no time passes and the
+  interval is checked for form only (the shape of LogicAppsUX's workflow mocks, e.g.
+  `__mocks__/workflows/MonitoringViewConditional.json`). "Delay until" (`inputs.until`) is unsupported.
 """
 
 from __future__ import annotations
@@ -204,3 +207,23 @@ def terminate_action(engine: Engine, name: str, action: dict[str, Json], scope: 
         error = {"code": run_error.get("code", "Terminated"), "message": run_error.get("message", "")}
     engine.finish(name, action, scope, "Succeeded", inputs=inputs)
     raise Terminated(status, error)
+
+
+# --- Wait ----------------------------------------------------------------------------------------------
+
+WAIT_UNITS = ("Second", "Minute", "Hour", "Day", "Week", "Month")
+
+
+def wait_action(engine: Engine, name: str, action: dict[str, Json], scope: str | None) -> ActionRun:
+    inputs = engine.evaluate(action.get("inputs"))
+    if isinstance(inputs, dict) and "until" in inputs:
+        raise cannot_run(f"Wait '{name}' until a timestamp", "only a Wait for an interval is emulated")
+    interval = inputs.get("interval") if isinstance(inputs, dict) else None
+    count = interval.get("count") if isinstance(interval, dict) else None
+    unit = interval.get("unit") if isinstance(interval, dict) else None
+    if not is_int(count) or count < 1 or not isinstance(unit, str) or unit.capitalize() not in WAIT_UNITS:
+        raise ExpressionError(
+            f"action '{name}': a Wait needs inputs.interval with a whole count of at least 1 and a unit "
+            f"from {', '.join(WAIT_UNITS)}, got {interval!r}"
+        )
+    return engine.finish(name, action, scope, "Succeeded", inputs=inputs)
