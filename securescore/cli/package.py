@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = settings_from_stack(args.stack)
     except SettingsError as error:
-        print(error, file=sys.stderr)
+        print(f"error: {error}", file=sys.stderr)  # the same text as every other command
         return EXIT_USAGE
     out: Path = args.out or PROJECT_ROOT / "build" / args.stack / "logicapp.json"
     out.parent.mkdir(parents=True, exist_ok=True)
