@@ -182,7 +182,7 @@ def declarations(root: Path | None = None) -> dict[str, KeyDeclaration]:
 def _declarations(root: Path) -> dict[str, KeyDeclaration]:
     path = root / "Pulumi.yaml"
     try:
-        project, _ = load_yaml(path.read_text(encoding="utf-8-sig"))
+        project, _, _ = load_yaml(path.read_text(encoding="utf-8-sig"))
     except (OSError, yaml.YAMLError) as error:
         raise SettingsError([f"{path}: cannot be read as the project file: {error}"]) from None
     result: dict[str, KeyDeclaration] = {}
@@ -224,6 +224,7 @@ def available_stacks(root: Path | None = None) -> list[str]:
 class _StackRead:
     source: str
     values: dict[str, Any] = field(default_factory=dict)  # project keys, without the namespace
+    readable: bool = True  # False: the file could not be read at all; only its problems count
     present: set[str] = field(default_factory=set)  # project keys set but unreadable (reported in problems)
     other_keys: list[str] = field(default_factory=list)  # full keys in other namespaces
     problems: list[str] = field(default_factory=list)
@@ -237,6 +238,7 @@ def _read_stack(stack: str, root: Path | None) -> _StackRead:
     read = _StackRead(stack_source(stack, root))
     document = read_stack_document(path, read.source)
     read.problems += document.problems
+    read.readable = document.readable
     decls = declarations(root)
     for entry in document.entries:
         namespace, sep, key = entry.full_key.partition(":")
@@ -267,6 +269,8 @@ def read_stack_values(stack: str, root: Path | None = None) -> dict[str, Any]:
 def settings_from_stack(stack: str, root: Path | None = None) -> Settings:
     """Settings of ``stacks/Pulumi.<stack>.yaml`` with the Pulumi.yaml defaults, without the CLI."""
     read = _read_stack(stack, root)
+    if not read.readable:
+        raise SettingsError(read.problems, read.source)
     return parse_settings(
         read.values, source=read.source, root=root,
         other_keys=read.other_keys, problems=read.problems, present=read.present,

@@ -12,12 +12,25 @@ from pulumi.output import Unknown
 from pulumi.runtime.sync_await import _sync_await
 from pulumi_mocks import PROVIDER_TYPE, ProgramRun, Registration, run_program, stack_config
 
-from securescore.infra.roles import LOG_ANALYTICS_READER, READER, SECURITY_READER, assignment_name
 from securescore.logicapp import definition as workflow_definition
 from securescore.logicapp.connections import connections_value, managed_api_id
 from securescore.settings import PROJECT_ROOT, Settings, available_stacks, settings_from_stack
 
 STACKS = available_stacks()
+
+# Built-in role definition ids, copied from Microsoft Learn "Azure built-in roles"
+# (learn.microsoft.com/azure/role-based-access-control/built-in-roles): the same GUID in every tenant.
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+SECURITY_READER = "39bc4728-0917-49c7-9d2c-d95423bc2eb4"
+LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+
+
+def expected_assignment_name(scope: str, principal_id: str, role_guid: str) -> str:
+    """The documented contract for role assignment names (README, Deploying step 5): a version-5 UUID of
+    scope, principal and role in a fixed namespace. Written out here, not imported: changing it would
+    make an upgraded stack create a second assignment for every existing grant."""
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:securescore-report:role-assignments")
+    return str(uuid.uuid5(namespace, f"{scope.lower()}|{principal_id.lower()}|{role_guid.lower()}"))
 
 RG = "azure-native:resources:ResourceGroup"
 AUTOMATION = "azure-native:security:Automation"
@@ -90,9 +103,29 @@ def test_one_component_parents_every_resource(stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_nothing_is_protected_or_retained(stack: str) -> None:
-    for r in run_of(stack).registrations:
-        assert not r.protect and not r.retain_on_delete, f"{r.type} {r.name}"
+def test_only_a_created_workspace_and_its_group_outlive_destroy(stack: str) -> None:
+    """`pulumi destroy` deletes what the stack made, except the history it cannot make again: a created
+    workspace, its solution and the group holding them are retained. Nothing is protected."""
+    run, s = run_of(stack), settings_from_stack(stack)
+    retained = {(r.type, r.name) for r in run.registrations if r.retain_on_delete}
+    if s.workspace.existing:
+        assert retained == set()
+    else:
+        group = next(
+            g for g in run.of_type(RG)
+            if run.subscription_of(g) == s.workspace.subscription_id
+            and g.inputs["resourceGroupName"].lower() == s.workspace.resource_group_name.lower()
+        )
+        assert retained == {(WORKSPACE, "workspace"), (SOLUTION, "workspace-securitycenterfree"), (RG, group.name)}
+    assert not any(r.protect for r in run.registrations)
+
+
+def test_prod_keeps_its_workspace_group_and_deletes_the_others() -> None:
+    run = run_of("prod")
+    kept = {g.inputs["resourceGroupName"] for g in run.of_type(RG) if g.retain_on_delete}
+    deleted = {g.inputs["resourceGroupName"] for g in run.of_type(RG) if not g.retain_on_delete}
+    assert kept == {"rg-security-monitoring"}
+    assert deleted == {"rg-securescore-prod", "rg-securescore-export"}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -266,7 +299,7 @@ def test_role_assignments(stack: str) -> None:
         assert a.inputs["principalId"] == principal
         assert a.inputs["principalType"] == "ServicePrincipal"
         guid = a.inputs["roleDefinitionId"].rsplit("/", 1)[-1]
-        assert a.inputs["roleAssignmentName"] == assignment_name(a.inputs["scope"], principal, guid)
+        assert a.inputs["roleAssignmentName"] == expected_assignment_name(a.inputs["scope"], principal, guid)
     assert len({a.inputs["roleAssignmentName"] for a in assignments}) == len(assignments)
 
 

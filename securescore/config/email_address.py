@@ -44,6 +44,7 @@ def address_problem(address: str) -> str | None:
             allow_display_name=False,
             globally_deliverable=True,
             test_environment=False,
+            strict=True,  # RFC 5321's 64-character limit before the @-sign, among others
         )
     except email_validator.EmailNotValidError as error:
         return str(error).rstrip(".")

@@ -14,13 +14,14 @@ resolver (yaml.v3 resolve.go) follows YAML 1.2's core schema, not PyYAML's YAML 
   text: Pulumi sees the string. It is returned here as ``LooksLikeDate`` (a ``str``) so that the
   settings can say "quote it" instead of depending on which YAML reader looks at the file.
 
-A mapping key written twice is an error (yaml.v3: "mapping key ... already defined at line N");
-PyYAML on its own silently keeps the last value.
+A mapping key written twice is an error for yaml.v3 ("mapping key ... already defined at line N"),
+so Pulumi refuses the file; PyYAML on its own silently keeps the last value. ``load`` reports them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -53,8 +54,13 @@ class LooksLikeDate(str):
     """A plain scalar yaml.v3 recognises as a timestamp; Pulumi hands its text to the program."""
 
 
-class DuplicateKeyError(yaml.MarkedYAMLError):
-    """A mapping key written twice (context_mark: the first, problem_mark: the second)."""
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A mapping key written twice; lines are 1-based."""
+
+    key: Any
+    first_line: int
+    line: int
 
 
 def _go_parse_int(text: str) -> int | None:
@@ -98,9 +104,13 @@ def resolve_plain(text: str) -> Any:
 
 
 class PulumiLoader(yaml.SafeLoader):
-    """SafeLoader whose implicit resolution is yaml.v3's, and which refuses duplicate keys."""
+    """SafeLoader whose implicit resolution is yaml.v3's, and which records duplicate keys."""
 
     yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[DuplicateKey] = []
 
     def construct_plain(self, node: ScalarNode) -> Any:
         return resolve_plain(self.construct_scalar(node))
@@ -117,10 +127,7 @@ class PulumiLoader(yaml.SafeLoader):
                 except TypeError:  # an unhashable key: SafeConstructor reports it below
                     continue
                 if earlier is not key_node:
-                    raise DuplicateKeyError(
-                        "while reading a mapping", earlier.start_mark,
-                        f"the key {key!r} is written twice", key_node.start_mark,
-                    )
+                    self.duplicates.append(DuplicateKey(key, earlier.start_mark.line + 1, key_node.start_mark.line + 1))
         return super().construct_mapping(node, deep=deep)
 
 
@@ -129,12 +136,14 @@ PulumiLoader.add_implicit_resolver(PLAIN_TAG, re.compile(r".*", re.DOTALL), None
 PulumiLoader.add_constructor(PLAIN_TAG, PulumiLoader.construct_plain)
 
 
-def load(text: str) -> tuple[Any, Node | None]:
-    """The document's value and its node (for line numbers); raises yaml.YAMLError."""
+def load(text: str) -> tuple[Any, Node | None, list[DuplicateKey]]:
+    """The document's value, its node (for line numbers) and the keys written twice (PyYAML keeps
+    the last value; yaml.v3, and so Pulumi, refuses the file). Raises yaml.YAMLError."""
     loader = PulumiLoader(text)
     try:
         node = loader.get_single_node()
-        return (loader.construct_document(node) if node is not None else None), node
+        value = loader.construct_document(node) if node is not None else None
+        return value, node, sorted(loader.duplicates, key=lambda d: d.line)
     finally:
         loader.dispose()
 
@@ -146,4 +155,4 @@ def scalar_key(node: Node) -> Any:
     return resolve_plain(node.value) if node.tag == PLAIN_TAG else node.value
 
 
-__all__ = ["ConstructorError", "DuplicateKeyError", "LooksLikeDate", "load", "resolve_plain", "scalar_key"]
+__all__ = ["ConstructorError", "DuplicateKey", "LooksLikeDate", "load", "resolve_plain", "scalar_key"]

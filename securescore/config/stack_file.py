@@ -18,7 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, Node
 
 from securescore.config.keys import closest
-from securescore.config.pulumi_yaml import DuplicateKeyError, load, scalar_key
+from securescore.config.pulumi_yaml import load, scalar_key
 
 TOP_LEVEL_KEYS = ("config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt")
 
@@ -36,6 +36,7 @@ class StackDocument:
     display: str  # the file as messages name it
     entries: list[Entry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    readable: bool = True  # False: nothing in it can be trusted (not YAML, not a mapping, ...)
 
     def problem(self, line: int | None, text: str) -> None:
         self.problems.append(f"{self.display}:{line}: {text}" if line else f"{self.display}: {text}")
@@ -52,13 +53,7 @@ def _describe(value: Any) -> str:
 
 
 def _yaml_problem(doc: StackDocument, error: yaml.YAMLError) -> None:
-    if isinstance(error, DuplicateKeyError):
-        first = error.context_mark.line + 1 if error.context_mark else "?"
-        doc.problem(
-            error.problem_mark.line + 1 if error.problem_mark else None,
-            f"{error.problem} (first on line {first}); Pulumi refuses a key written twice: keep one",
-        )
-        return
+    doc.readable = False
     mark = getattr(error, "problem_mark", None)
     what = getattr(error, "problem", None) or str(error).splitlines()[0]
     column = f" (column {mark.column + 1})" if mark else ""
@@ -82,19 +77,25 @@ def read_stack_document(path: Path, display: str) -> StackDocument:
     try:
         text = path.read_bytes().decode("utf-8-sig")  # the CLI strips a UTF-8 BOM too
     except UnicodeDecodeError as error:
+        doc.readable = False
         doc.problem(None, f"not UTF-8 text (byte {error.start}): save the file as UTF-8")
         return doc
     except OSError as error:
+        doc.readable = False
         doc.problem(None, f"cannot be read: {error.strerror or error}")
         return doc
     try:
-        data, root = load(text)
+        data, root, duplicates = load(text)
     except yaml.YAMLError as error:
         _yaml_problem(doc, error)
         return doc
+    for duplicate in duplicates:
+        doc.problem(duplicate.line, f"{duplicate.key} is written twice (also on line {duplicate.first_line}); "
+                    "Pulumi refuses a key written twice: keep one")
     if data is None:
         return doc
     if not isinstance(data, dict) or not isinstance(root, MappingNode):
+        doc.readable = False
         doc.problem(_line(root) if root else None,
                     f"a stack file is a YAML mapping with a config: section, not {_describe(data)}")
         return doc
@@ -104,7 +105,7 @@ def read_stack_document(path: Path, display: str) -> StackDocument:
         if key == "config":
             config_node = value_node
         elif key == "environment":
-            _environment_problem(doc, data[key], value_node)
+            _environment_problem(doc, data[key], key_node)
         elif key not in TOP_LEVEL_KEYS:
             meant = closest(str(key), TOP_LEVEL_KEYS)
             hint = f"did you mean {meant}:?" if meant else f"a stack file has only {', '.join(TOP_LEVEL_KEYS)}"
@@ -113,6 +114,7 @@ def read_stack_document(path: Path, display: str) -> StackDocument:
     if config_node is None or config is None:
         return doc
     if not isinstance(config, dict) or not isinstance(config_node, MappingNode):
+        doc.readable = False
         doc.problem(_line(config_node), f"config: must be a mapping of keys to values, not {_describe(config)}")
         return doc
     entries: dict[str, Entry] = {}  # keyed: a YAML merge (<<:) can repeat a key the mapping overrides
