@@ -42,7 +42,9 @@ def with_console(main: Callable[..., int]) -> Callable[[list[str]], tuple[int, s
     return run
 
 
-def with_stderr(main: Callable[[list[str]], int], capsys: pytest.CaptureFixture[str]) -> Callable[[list[str]], tuple[int, str]]:
+def with_stderr(
+    main: Callable[[list[str]], int], capsys: pytest.CaptureFixture[str]
+) -> Callable[[list[str]], tuple[int, str]]:
     def run(argv: list[str]) -> tuple[int, str]:
         code = main(argv)
         return code, capsys.readouterr().err
@@ -50,7 +52,9 @@ def with_stderr(main: Callable[[list[str]], int], capsys: pytest.CaptureFixture[
 
 
 COMMANDS = {
-    "preview": lambda capsys, out: with_stderr(preview.main, capsys)(["--stack", "t", "--out", str(out), "--eml", str(out) + ".eml"]),
+    "preview": lambda capsys, out: with_stderr(preview.main, capsys)(
+        ["--stack", "t", "--out", str(out), "--eml", str(out) + ".eml"]
+    ),
     "package": lambda capsys, out: with_stderr(package.main, capsys)(["--stack", "t", "--out", str(out)]),
     "check": lambda capsys, out: with_console(check.main)(["--stack", "t"]),
     "authorize": lambda capsys, out: with_console(authorize.main)(["--stack", "t"]),

@@ -12,7 +12,7 @@ import yaml
 
 from securescore.config import azure_names
 from securescore.config.azure_names import NameRule
-from securescore.settings import PROJECT, PROJECT_ROOT, SettingsError, Settings
+from securescore.settings import PROJECT, PROJECT_ROOT, Settings, SettingsError
 from tests.conftest import make_settings
 
 GUID = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
@@ -116,7 +116,9 @@ def test_control_characters_are_refused_in_every_text_and_named(char: str) -> No
     assert code in refused("recipients", recipients=[f"sec{char}ops@contoso.example"])
 
 
-@pytest.mark.parametrize("text", ["Réseau — 安全 🚀", "a\u00a0b", "ASC score (Microsoft cloud security benchmark)", "x" * 100])
+@pytest.mark.parametrize(
+    "text", ["Réseau — 安全 🚀", "a\u00a0b", "ASC score (Microsoft cloud security benchmark)", "x" * 100]
+)
 def test_other_unicode_text_is_kept(text: str) -> None:
     s = make_settings(reportTitle=text, initiativeName=text, subscriptions=[f"{GUID}={text}"])
     assert s.report.title == s.report.initiative_name == s.subscriptions[0].name == text
@@ -212,7 +214,8 @@ def test_unknown_regions_are_refused_with_a_near_miss(value: str, suggestion: st
         # Microsoft.Security/automations: 1-260 alphanumerics, _ -
         ("exportAutomationName", ["a", "a" * 260, "a_b-c"], ["", "a" * 261, "a.b", "a b", "a(b)"], {}),
         # Microsoft.OperationalInsights/workspaces: 4-63 alphanumerics and -, alphanumeric at both ends
-        ("workspaceName", ["abcd", "a" * 63, "law-1"], ["abc", "a" * 64, "-abc", "abc-", "ab_c", "ab.c"], {"workspaceResourceId": ""}),
+        ("workspaceName", ["abcd", "a" * 63, "law-1"], ["abc", "a" * 64, "-abc", "abc-", "ab_c", "ab.c"],
+         {"workspaceResourceId": ""}),
     ],
 )
 def test_azure_names_at_their_edges(key: str, good: list[str], bad: list[str], extra: dict) -> None:
@@ -223,8 +226,9 @@ def test_azure_names_at_their_edges(key: str, good: list[str], bad: list[str], e
 
 
 def test_existing_workspace_id_parts_follow_the_same_rules() -> None:
-    assert "workspace name" in refused("workspaceResourceId", workspaceResourceId=WS.format(sub=GUID).replace("law-test", "la"))
-    assert "resource group" in refused("workspaceResourceId", workspaceResourceId=WS.format(sub=GUID).replace("rg-mon", "rg."))
+    good = WS.format(sub=GUID)
+    assert "workspace name" in refused("workspaceResourceId", workspaceResourceId=good.replace("law-test", "la"))
+    assert "resource group" in refused("workspaceResourceId", workspaceResourceId=good.replace("rg-mon", "rg."))
 
 
 def test_connection_names_derived_from_the_logic_app_name_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -127,13 +127,16 @@ def test_config_section_written_twice_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line_text", "message"),
     [
-        ("securescore-report:reportTitle: 2026-01-01", "YAML reads 2026-01-01 as a date, not as text: write it in quotes"),
+        ("securescore-report:reportTitle: 2026-01-01",
+         "YAML reads 2026-01-01 as a date, not as text: write it in quotes"),
         ("securescore-report:initiativeName: true", "YAML reads true as a boolean, not as text: write it in quotes"),
         ("securescore-report:logicAppName: 1e3", "YAML reads 1e3 as a number, not as text: write it in quotes"),
         ("securescore-report:reportTitle: 12", "YAML reads 12 as a number, not as text: write it in quotes"),
         ("securescore-report:scheduleHour: 6.5", "YAML reads 6.5 as the decimal number 6.5; expected a whole number"),
-        ("securescore-report:scheduleHour: 6.0", "YAML reads 6.0 as the decimal number 6.0; expected a whole number: write 6"),
-        ("securescore-report:scheduleHour: 08", "YAML reads 08 as the decimal number 8.0; expected a whole number: write 8"),
+        ("securescore-report:scheduleHour: 6.0",
+         "YAML reads 6.0 as the decimal number 6.0; expected a whole number: write 6"),
+        ("securescore-report:scheduleHour: 08",
+         "YAML reads 08 as the decimal number 8.0; expected a whole number: write 8"),
         ("securescore-report:scheduleMinute: 010", "YAML reads 010 as 8: write the number in plain decimal (8)"),
         ("securescore-report:topControls: 0x05", "YAML reads 0x05 as 5: write the number in plain decimal (5)"),
         ("securescore-report:topControls: 1_0", "YAML reads 1_0 as 10: write the number in plain decimal (10)"),
@@ -142,7 +145,8 @@ def test_config_section_written_twice_is_refused(tmp_path: Path) -> None:
          "or delete the line to use the default"),
         ("securescore-report:scheduleWeekDays: [Monday, 2026-01-05]",
          "item 2: YAML reads 2026-01-05 as a date, not as text: write it in quotes"),
-        ("securescore-report:scheduleWeekDays: [Monday, 5]", "item 2: YAML reads 5 as a number, not as text: write it in quotes"),
+        ("securescore-report:scheduleWeekDays: [Monday, 5]",
+         "item 2: YAML reads 5 as a number, not as text: write it in quotes"),
     ],
 )
 def test_values_pulumi_would_silently_convert_are_refused(tmp_path: Path, line_text: str, message: str) -> None:
@@ -152,7 +156,8 @@ def test_values_pulumi_would_silently_convert_are_refused(tmp_path: Path, line_t
 
 
 def test_yaml_1_1_booleans_are_text_so_a_boolean_key_refuses_them(tmp_path: Path) -> None:
-    found = problems_of(make_project(tmp_path, "config:\n" + VALID_CONFIG + "  securescore-report:exportSnapshots: yes\n"))
+    text = "config:\n" + VALID_CONFIG + "  securescore-report:exportSnapshots: yes\n"
+    found = problems_of(make_project(tmp_path, text))
     assert found == [f"{PROJECT}:exportSnapshots: 'yes' is not accepted; expected true or false"]
 
 
@@ -173,7 +178,8 @@ def test_a_secret_list_item_is_found_too(tmp_path: Path) -> None:
 
 
 def test_an_esc_environment_is_explained(tmp_path: Path) -> None:
-    found = problems_of(make_project(tmp_path, "environment:\n  - myorg/shared\n  - myorg/prod\nconfig:\n" + VALID_CONFIG))
+    text = "environment:\n  - myorg/shared\n  - myorg/prod\nconfig:\n" + VALID_CONFIG
+    found = problems_of(make_project(tmp_path, text))
     assert len(found) == 1
     assert found[0].startswith("stacks/Pulumi.t.yaml:1: environment: imports Pulumi ESC environments "
                                "(myorg/shared, myorg/prod)")
@@ -222,5 +228,5 @@ def test_read_stack_values_raises_for_file_problems_only(tmp_path: Path) -> None
     root = make_project(tmp_path, "config:\n" + VALID_CONFIG + "  securescore-report:scheduleMinute: 75\n")
     assert read_stack_values("t", root)["scheduleMinute"] == 75  # a value problem is for parse_settings
     root = make_project(tmp_path, "config:\n" + VALID_CONFIG + "  securescore-report:scheduleMinute: 7.5\n")
-    with pytest.raises(SettingsError, match="7.5"):
+    with pytest.raises(SettingsError, match=r"7\.5"):
         read_stack_values("t", root)
