@@ -13,7 +13,6 @@ from pulumi.runtime.sync_await import _sync_await
 from pulumi_mocks import PROVIDER_TYPE, ProgramRun, Registration, run_program, stack_config
 
 from securescore.logicapp import definition as workflow_definition
-from securescore.logicapp.connections import connections_value, managed_api_id
 from securescore.settings import PROJECT_ROOT, Settings, available_stacks, settings_from_stack
 
 STACKS = available_stacks()
@@ -23,6 +22,13 @@ STACKS = available_stacks()
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 SECURITY_READER = "39bc4728-0917-49c7-9d2c-d95423bc2eb4"
 LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+
+
+def managed_api(s: Settings, api: str) -> str:
+    """A Microsoft-managed connector's id, as published Logic Apps ARM templates write it: concat('/subscriptions/',
+    subscription().subscriptionId, '/providers/Microsoft.Web/locations/', location, '/managedApis/<api>')."""
+    return (f"/subscriptions/{s.deployment_subscription_id}/providers/Microsoft.Web/locations/{s.location}"
+            f"/managedApis/{api}")
 
 
 def expected_assignment_name(scope: str, principal_id: str, role_guid: str) -> str:
@@ -221,7 +227,7 @@ def test_connections(stack: str) -> None:
         "location": s.location,
         "properties": {
             "displayName": f"{s.logic_app_name}: Office 365 Outlook",
-            "api": {"id": managed_api_id(s, "office365")},
+            "api": {"id": managed_api(s, "office365")},
         },
     }
     if s.logs_auth == "managedIdentity":
@@ -238,7 +244,7 @@ def test_connections(stack: str) -> None:
             "kind": "V1",
             "properties": {
                 "displayName": f"{s.logic_app_name}: Azure Monitor Logs (managed identity)",
-                "api": {"id": managed_api_id(s, "azuremonitorlogs")},
+                "api": {"id": managed_api(s, "azuremonitorlogs")},
                 "parameterValueSet": {"name": "managedIdentityAuth", "values": {}},
             },
         }
@@ -246,7 +252,7 @@ def test_connections(stack: str) -> None:
         assert run.of_type(GENERIC) == []
         logs = run.one(CONNECTION, "azuremonitorlogs")
         assert logs.inputs["connectionName"] == s.logs_connection_name
-        assert logs.inputs["properties"]["api"] == {"id": managed_api_id(s, "azuremonitorlogs")}
+        assert logs.inputs["properties"]["api"] == {"id": managed_api(s, "azuremonitorlogs")}
         assert "parameterValues" not in logs.inputs["properties"]
     for c in (office, logs):
         assert run.subscription_of(c) == s.deployment_subscription_id
@@ -262,16 +268,30 @@ def test_workflow(stack: str) -> None:
     assert wf.inputs["location"] == s.location
     assert wf.inputs["identity"] == {"type": "SystemAssigned"}
     assert wf.inputs["state"] == "Enabled"
+    # One source of truth: what is deployed is what scripts.package writes and the preview executes.
     assert wf.inputs["definition"] == workflow_definition.build_definition(s)
-    assert wf.inputs["definition"]["parameters"]["$connections"]["type"] == "Object"
+    definition = wf.inputs["definition"]
+    assert definition["$schema"] == (  # Workflow Definition Language schema reference, 2016-06-01
+        "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#"
+    )
+    assert definition["parameters"]["$connections"]["type"] == "Object"
     assert set(wf.inputs["parameters"]) == {"$connections"}
     logs_id = run.outputs["connectionIds"]["azuremonitorlogs"]
     office_id = run.outputs["connectionIds"]["office365"]
     value = wf.inputs["parameters"]["$connections"]["value"]
-    assert value == connections_value(s, logs_connection_id=logs_id, office365_connection_id=office_id)
-    assert value["azuremonitorlogs"]["connectionId"].endswith(f"/connections/{s.logs_connection_name}")
-    assert ("connectionProperties" in value["azuremonitorlogs"]) == (s.logs_auth == "managedIdentity")
-    assert "connectionProperties" not in value["office365"]
+    # The $connections shape of Logic Apps' API connections: connectionId, connectionName, id (the managed API);
+    # with managed identity, connectionProperties.authentication.type ManagedServiceIdentity.
+    logs = {"connectionId": logs_id, "connectionName": f"{s.logic_app_name}-azuremonitorlogs",
+            "id": managed_api(s, "azuremonitorlogs")}
+    if s.logs_auth == "managedIdentity":
+        logs["connectionProperties"] = {"authentication": {"type": "ManagedServiceIdentity"}}
+    assert value == {
+        "azuremonitorlogs": logs,
+        "office365": {"connectionId": office_id, "connectionName": f"{s.logic_app_name}-office365",
+                      "id": managed_api(s, "office365")},
+    }
+    assert logs_id.endswith(f"/resourceGroups/{s.resource_group_name}/providers/Microsoft.Web/connections/"
+                            f"{s.logic_app_name}-azuremonitorlogs")
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -14,8 +14,6 @@ and quoted local parts as the standard allows). On top of it, what the report's 
 
 from __future__ import annotations
 
-import email_validator
-
 from securescore.config.text import control_characters
 
 TO_FIELD_SEPARATORS = ";,"
@@ -34,6 +32,8 @@ def address_problem(address: str) -> str | None:
             f"it contains {' and '.join(repr(c) for c in separators)}, which separate addresses in the "
             "Office 365 To field: the address would be split in two"
         )
+    import email_validator  # here: its regexes take a noticeable part of the scripts' start-up
+
     try:
         email_validator.validate_email(
             address,
