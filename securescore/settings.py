@@ -326,7 +326,7 @@ def parse_settings(
     defaults = {key: decode(decl.type, decl.default) for key, decl in decls.items() if not decl.required}
     for key, decl in decls.items():
         v[key] = None
-        if key in values:
+        if values.get(key) is not None:  # None: not set (a stack file's null is refused before this)
             try:
                 v[key] = decode(decl.type, values[key])
             except Undecodable:

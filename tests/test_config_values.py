@@ -307,3 +307,7 @@ def test_both_workspace_modes_at_once_are_refused() -> None:
 
 def test_settings_are_plain_frozen_values() -> None:
     assert isinstance(make_settings(), Settings)
+
+
+def test_none_means_not_set_for_callers_of_parse_settings() -> None:
+    assert make_settings(scheduleHour=None).schedule.hour == 7  # the Pulumi.yaml default
