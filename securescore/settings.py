@@ -14,7 +14,6 @@ resource group ownership), each with its source.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,26 +22,23 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from tzlocal.windows_tz import tz_win, win_tz
+from tzlocal.windows_tz import win_tz
 
-from securescore.config import azure_names, regions
+from securescore.config import azure_names, fields
 from securescore.config.azure_names import NameRule
-from securescore.config.email_address import address_problem
-from securescore.config.keys import closest, missing_namespace_problem, namespace_problems, unknown_key_problem
+from securescore.config.fields import WEEK_DAYS as WEEK_DAYS  # re-exported: it was defined here
+from securescore.config.fields import Problems, connection_names
+from securescore.config.keys import missing_namespace_problem, namespace_problems, unknown_key_problem
 from securescore.config.ownership import ownership_problems
 from securescore.config.pulumi_yaml import load as load_yaml
 from securescore.config.stack_file import read_stack_document
-from securescore.config.text import control_characters
 from securescore.config.values import ACCEPTED, Undecodable, decode, file_value_problem
 
 PROJECT = "securescore-report"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-WEEK_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 LOGS_AUTH_CHOICES = ("managedIdentity", "oauth")
 ROLE_CHOICES = ("Reader", "SecurityReader")
-TEXT_MAX_LENGTH = 100
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _WORKSPACE_ID = re.compile(
     r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
     r"/providers/Microsoft\.OperationalInsights/workspaces/(?P<name>[^/]+)",
@@ -146,11 +142,6 @@ class Settings:
     @property
     def subscription_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.subscriptions)
-
-
-def connection_names(logic_app_name: str) -> tuple[str, str]:
-    """The azuremonitorlogs and office365 connections are named after the Logic App."""
-    return f"{logic_app_name}-azuremonitorlogs", f"{logic_app_name}-office365"
 
 
 # --- Pulumi.yaml declarations ---------------------------------------------------------------
@@ -280,27 +271,6 @@ def settings_from_stack(stack: str, root: Path | None = None) -> Settings:
 # --- parsing and validation ------------------------------------------------------------------
 
 
-class _Collector:
-    """Collects every problem so the user sees them all at once."""
-
-    def __init__(self, problems: Sequence[str] = ()) -> None:
-        self.problems: list[str] = list(problems)
-
-    def add(self, key: str, value: Any, accepted: str) -> None:
-        self.problems.append(f"{PROJECT}:{key}: {_show(value)} is not accepted; expected {accepted}")
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        text = repr(str(value))
-    else:
-        try:
-            text = json.dumps(value, ensure_ascii=False)
-        except (TypeError, ValueError):
-            text = repr(value)
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
 def parse_settings(
     values: Mapping[str, Any],
     source: str = "",
@@ -318,7 +288,7 @@ def parse_settings(
     listing every problem, each naming the key, the value and what is accepted.
     """
     decls = declarations(root)
-    errors = _Collector(problems)
+    errors = Problems(PROJECT, problems)
     errors.problems += [unknown_key_problem(PROJECT, key, decls) for key in values if key not in decls]
     errors.problems += namespace_problems(PROJECT, other_keys, decls)
 
@@ -341,37 +311,37 @@ def parse_settings(
         """Set to something else than its default (the CLI hands the program the defaults too)."""
         return key in present or (v[key] is not None and v[key] != defaults.get(key))
 
-    location = _location(v["location"], errors)
-    deploy_sub = _guid("deploymentSubscriptionId", v["deploymentSubscriptionId"], errors)
-    rg = _name("resourceGroupName", v["resourceGroupName"], azure_names.RESOURCE_GROUP, errors)
-    logic_app = _logic_app_name(v["logicAppName"], errors)
-    subscriptions = _subscriptions(v["subscriptions"], errors)
+    location = fields.location(v["location"], errors)
+    deploy_sub = fields.guid("deploymentSubscriptionId", v["deploymentSubscriptionId"], errors)
+    rg = fields.resource_name("resourceGroupName", v["resourceGroupName"], azure_names.RESOURCE_GROUP, errors)
+    logic_app = fields.logic_app_name(v["logicAppName"], errors)
+    subscriptions = tuple(Subscription(id_, name) for id_, name in fields.subscriptions(v["subscriptions"], errors))
     workspace = _workspace(v, is_set, deploy_sub, rg, errors)
-    recipients = _recipients(v["recipients"], errors)
+    recipients = fields.recipients(v["recipients"], errors)
     schedule = Schedule(
-        week_days=_week_days(v["scheduleWeekDays"], errors),
-        hour=_int_range("scheduleHour", v["scheduleHour"], 0, 23, errors),
-        minute=_int_range("scheduleMinute", v["scheduleMinute"], 0, 59, errors),
-        time_zone=_time_zone(v["scheduleTimeZone"], errors),
+        week_days=fields.week_days(v["scheduleWeekDays"], errors),
+        hour=fields.int_range("scheduleHour", v["scheduleHour"], 0, 23, errors),
+        minute=fields.int_range("scheduleMinute", v["scheduleMinute"], 0, 59, errors),
+        time_zone=fields.time_zone(v["scheduleTimeZone"], errors),
     )
     report = ReportOptions(
-        title=_text("reportTitle", v["reportTitle"], errors),
-        initiative_name=_text("initiativeName", v["initiativeName"], errors),
-        top_controls=_int_range("topControls", v["topControls"], 1, 20, errors),
-        trend_weeks=_int_range("trendWeeks", v["trendWeeks"], 2, 52, errors),
-        lookback_days=_int_range("lookbackDays", v["lookbackDays"], 7, 90, errors),
-        drop_alert_points=_int_range("dropAlertPoints", v["dropAlertPoints"], 1, 100, errors),
-        max_subscription_rows=_int_range("maxSubscriptionRows", v["maxSubscriptionRows"], 1, 500, errors),
+        title=fields.text("reportTitle", v["reportTitle"], errors),
+        initiative_name=fields.text("initiativeName", v["initiativeName"], errors),
+        top_controls=fields.int_range("topControls", v["topControls"], 1, 20, errors),
+        trend_weeks=fields.int_range("trendWeeks", v["trendWeeks"], 2, 52, errors),
+        lookback_days=fields.int_range("lookbackDays", v["lookbackDays"], 7, 90, errors),
+        drop_alert_points=fields.int_range("dropAlertPoints", v["dropAlertPoints"], 1, 100, errors),
+        max_subscription_rows=fields.int_range("maxSubscriptionRows", v["maxSubscriptionRows"], 1, 500, errors),
     )
-    logs_auth = _choice("logsConnectionAuth", v["logsConnectionAuth"], LOGS_AUTH_CHOICES, errors)
-    role = _choice("subscriptionRole", v["subscriptionRole"], ROLE_CHOICES, errors)
+    logs_auth = fields.choice("logsConnectionAuth", v["logsConnectionAuth"], LOGS_AUTH_CHOICES, errors)
+    role = fields.choice("subscriptionRole", v["subscriptionRole"], ROLE_CHOICES, errors)
     export = ExportOptions(
         snapshots=bool(v["exportSnapshots"]),
         assessments=bool(v["exportAssessments"]),
-        resource_group_name=_name(
+        resource_group_name=fields.resource_name(
             "exportResourceGroupName", v["exportResourceGroupName"], azure_names.RESOURCE_GROUP, errors
         ),
-        automation_name=_name(
+        automation_name=fields.resource_name(
             "exportAutomationName", v["exportAutomationName"], azure_names.SECURITY_AUTOMATION, errors
         ),
     )
@@ -395,161 +365,7 @@ def parse_settings(
     return settings
 
 
-def _is_guid(value: str) -> bool:
-    return bool(_GUID.fullmatch(value))
-
-
-def _guid(key: str, value: str | None, errors: _Collector) -> str:
-    if value is not None and _is_guid(value):
-        return value.lower()
-    if value is not None:
-        errors.add(key, value, "a subscription id (GUID like 00000000-0000-0000-0000-000000000000)")
-    return ""
-
-
-def _name(key: str, value: str | None, rule: NameRule, errors: _Collector) -> str:
-    if value is None:
-        return ""
-    problem = rule.problem(value)
-    if problem is None:
-        return value
-    errors.add(key, value, f"a {rule.resource_type} name: {rule.accepted} ({problem})")
-    return ""
-
-
-def _logic_app_name(value: str | None, errors: _Collector) -> str:
-    name = _name("logicAppName", value, azure_names.LOGIC_APP_WORKFLOW, errors)
-    for connection in connection_names(name) if name else ():
-        problem = azure_names.WEB_CONNECTION.problem(connection)
-        if problem:
-            errors.add("logicAppName", value, f"a name whose connection {connection!r} is a valid "
-                       f"{azure_names.WEB_CONNECTION.resource_type} name ({problem})")
-            return ""
-    return name
-
-
-def _text(key: str, value: str | None, errors: _Collector, max_len: int = TEXT_MAX_LENGTH) -> str:
-    if value is None:
-        return ""
-    controls = control_characters(value)
-    if controls:
-        errors.add(key, value, f"text without control characters (found {', '.join(controls)})")
-    elif not 0 < len(value) <= max_len or not value.strip():
-        errors.add(key, value, f"1 to {max_len} characters, not only spaces")
-    elif value != value.strip():
-        errors.add(key, value, "text without spaces at its start or end")
-    else:
-        return value
-    return ""
-
-
-def _int_range(key: str, value: int | None, low: int, high: int, errors: _Collector) -> int:
-    if value is not None and low <= value <= high:
-        return value
-    if value is not None:
-        errors.add(key, value, f"a whole number from {low} to {high}")
-    return low
-
-
-def _choice(key: str, value: str | None, choices: tuple[str, ...], errors: _Collector) -> str:
-    for choice in choices:
-        if value is not None and value.lower() == choice.lower():
-            return choice
-    if value is not None:
-        errors.add(key, value, "one of " + ", ".join(f'"{c}"' for c in choices))
-    return choices[0]
-
-
-def _location(value: str | None, errors: _Collector) -> str:
-    if value is None:
-        return ""
-    if regions.is_region(value):
-        return regions.normalize(value)
-    near = regions.closest_region(value) if not control_characters(value) else None
-    hint = f" (did you mean {near}?)" if near else ""
-    errors.add("location", value, f"an Azure region such as westeurope or eastus2{hint}; "
-               "the list is in securescore/config/regions.py")
-    return ""
-
-
-def _subscriptions(value: list[str] | None, errors: _Collector) -> tuple[Subscription, ...]:
-    if value is None:
-        return ()
-    if not value:
-        errors.add("subscriptions", value, 'at least one "<subscription GUID>" or "<GUID>=<friendly name>"')
-        return ()
-    result: list[Subscription] = []
-    seen: set[str] = set()
-    for entry in value:
-        sub_id, sep, name = entry.partition("=")
-        sub_id, name = sub_id.strip(" "), name.strip(" ")  # spaces around '=' are fine, nothing else
-        if not _is_guid(sub_id):
-            errors.add("subscriptions", entry, 'entries "<subscription GUID>" or "<GUID>=<friendly name>"')
-            continue
-        if sep and (control_characters(name) or not 0 < len(name) <= TEXT_MAX_LENGTH):
-            controls = control_characters(name)
-            errors.add("subscriptions", entry,
-                       f"a friendly name of 1 to {TEXT_MAX_LENGTH} characters after '='"
-                       + (f", without control characters (found {', '.join(controls)})" if controls else ""))
-            continue
-        sub_id = sub_id.lower()
-        if sub_id in seen:
-            errors.add("subscriptions", entry, "each subscription once (this GUID is listed twice)")
-            continue
-        seen.add(sub_id)
-        result.append(Subscription(id=sub_id, name=name or sub_id))
-    return tuple(result)
-
-
-def _recipients(value: list[str] | None, errors: _Collector) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not value:
-        errors.add("recipients", value, "at least one email address")
-        return ()
-    result: list[str] = []
-    for address in value:
-        problem = address_problem(address)
-        if problem:
-            errors.add("recipients", address, f"an email address like secops@contoso.com ({problem})")
-        elif address.lower() in (r.lower() for r in result):
-            errors.add("recipients", address, "each address once (this one is listed twice)")
-        else:
-            result.append(address)
-    return tuple(result)
-
-
-def _week_days(value: list[str] | None, errors: _Collector) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    days: list[str] = []
-    for entry in value:
-        day = next((d for d in WEEK_DAYS if d.lower() == entry.lower()), None)
-        if day is None or day in days:
-            near = closest(entry, WEEK_DAYS) if day is None else None
-            hint = f" (did you mean {near}?)" if near else ""
-            errors.add("scheduleWeekDays", entry, "distinct week days from " + ", ".join(WEEK_DAYS) + hint)
-        else:
-            days.append(day)
-    if not value:
-        errors.add("scheduleWeekDays", value, "at least one week day")
-    return tuple(sorted(days, key=WEEK_DAYS.index))
-
-
-def _time_zone(value: str | None, errors: _Collector) -> str:
-    if value is not None and value in win_tz:
-        return value
-    if value is not None:
-        if value in tz_win:
-            hint = f' (the Windows id of {value} is "{tz_win[value]}")'
-        else:
-            near = closest(value, list(win_tz), cutoff=0.8)
-            hint = f' (did you mean "{near}"?)' if near else ""
-        errors.add("scheduleTimeZone", value, f'a Windows time zone id such as "W. Europe Standard Time"{hint}')
-    return "UTC"
-
-
-def _workspace(v: dict[str, Any], is_set: Any, deploy_sub: str, rg: str, errors: _Collector) -> Workspace:
+def _workspace(v: dict[str, Any], is_set: Any, deploy_sub: str, rg: str, errors: Problems) -> Workspace:
     existing_id, name = v["workspaceResourceId"] or "", v["workspaceName"] or ""
     if existing_id and name:
         errors.problems.append(
@@ -565,30 +381,30 @@ def _workspace(v: dict[str, Any], is_set: Any, deploy_sub: str, rg: str, errors:
                     f"used as it is: remove {PROJECT}:{key}"
                 )
         return _existing_workspace(existing_id, errors)
-    retention = _int_range("workspaceRetentionDays", v["workspaceRetentionDays"], 30, 730, errors)
+    retention = fields.int_range("workspaceRetentionDays", v["workspaceRetentionDays"], 30, 730, errors)
     if not name:
         errors.problems.append(
             f"{PROJECT}:workspaceResourceId or {PROJECT}:workspaceName is required: "
             "an existing workspace's resource id, or the name of one the stack creates"
         )
         return Workspace("", "", "", False, retention)
-    name = _name("workspaceName", name, azure_names.LOG_ANALYTICS_WORKSPACE, errors)
+    name = fields.resource_name("workspaceName", name, azure_names.LOG_ANALYTICS_WORKSPACE, errors)
     ws_rg = rg
     if v["workspaceResourceGroupName"]:
-        ws_rg = _name("workspaceResourceGroupName", v["workspaceResourceGroupName"],
+        ws_rg = fields.resource_name("workspaceResourceGroupName", v["workspaceResourceGroupName"],
                       azure_names.RESOURCE_GROUP, errors)
     ws_sub = deploy_sub
     if v["workspaceSubscriptionId"]:
-        ws_sub = _guid("workspaceSubscriptionId", v["workspaceSubscriptionId"], errors)
+        ws_sub = fields.guid("workspaceSubscriptionId", v["workspaceSubscriptionId"], errors)
     return Workspace(ws_sub, ws_rg, name, False, retention)
 
 
-def _existing_workspace(existing_id: str, errors: _Collector) -> Workspace:
+def _existing_workspace(existing_id: str, errors: Problems) -> Workspace:
     match = _WORKSPACE_ID.fullmatch(existing_id)
     problem = "" if match else "not in this form"
     if match:
         problem = (
-            ("" if _is_guid(match["sub"]) else f"the subscription {match['sub']!r} is not a GUID")
+            ("" if fields.is_guid(match["sub"]) else f"the subscription {match['sub']!r} is not a GUID")
             or _part_problem("resource group", azure_names.RESOURCE_GROUP, match["rg"])
             or _part_problem("workspace name", azure_names.LOG_ANALYTICS_WORKSPACE, match["name"])
         )
