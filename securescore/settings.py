@@ -391,8 +391,9 @@ def _workspace(v: dict[str, Any], is_set: Any, deploy_sub: str, rg: str, errors:
     name = fields.resource_name("workspaceName", name, azure_names.LOG_ANALYTICS_WORKSPACE, errors)
     ws_rg = rg
     if v["workspaceResourceGroupName"]:
-        ws_rg = fields.resource_name("workspaceResourceGroupName", v["workspaceResourceGroupName"],
-                      azure_names.RESOURCE_GROUP, errors)
+        ws_rg = fields.resource_name(
+            "workspaceResourceGroupName", v["workspaceResourceGroupName"], azure_names.RESOURCE_GROUP, errors
+        )
     ws_sub = deploy_sub
     if v["workspaceSubscriptionId"]:
         ws_sub = fields.guid("workspaceSubscriptionId", v["workspaceSubscriptionId"], errors)

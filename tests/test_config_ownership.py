@@ -116,3 +116,9 @@ def test_the_resource_groups_guard_refuses_a_referenced_group() -> None:
     groups = ResourceGroups(providers=None, location="westeurope", referenced=[(DEPLOY.upper(), "RG-MON")])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="holds a referenced resource"):
         groups.get_or_create("x", DEPLOY, "rg-mon", parent=None)  # type: ignore[arg-type]
+
+
+def test_invalid_ids_do_not_make_up_an_ownership_conflict() -> None:
+    found = refused(deploymentSubscriptionId="nope", resourceGroupName="rg/", workspaceResourceId="/subscriptions/x")
+    assert [p.split(":")[1].split(" ")[0] for p in found] == ["deploymentSubscriptionId", "resourceGroupName",
+                                                              "workspaceResourceId"]

@@ -63,11 +63,11 @@ def retained_groups(settings: Settings) -> set[tuple[str, str]]:
 
 
 def ownership_problems(project: str, settings: Settings) -> list[str]:
-    referenced = {g.identity: g for g in referenced_groups(settings)}
+    referenced = {g.identity: g for g in referenced_groups(settings) if g.subscription_id and g.name}
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
     for group in created_groups(settings):
-        other = referenced.get(group.identity)
+        other = referenced.get(group.identity) if group.subscription_id and group.name else None
         if other is None or (group.identity, group.key) in seen:
             continue
         seen.add((group.identity, group.key))
