@@ -47,8 +47,11 @@ def test_every_valid_title_round_trips(tmp_path: Path, title: str) -> None:
     assert b"\r\nSubject: injected" not in path.read_bytes()
 
 
-def test_plain_titles_stay_readable_in_the_file(tmp_path: Path) -> None:
-    captured = CapturedEmail(("a@contoso.com",), "Weekly report: 71%", "<p/>", "Normal", "Send_report")
+@pytest.mark.parametrize(
+    "subject", ["Weekly report: 71%", "Weekly secure score report: 55.7% (-3.0 pts), 1 subscription(s) dropped"]
+)
+def test_plain_subjects_stay_readable_in_the_file(tmp_path: Path, subject: str) -> None:
+    captured = CapturedEmail(("a@contoso.com",), subject, "<p/>", "Normal", "Send_report")
     preview.write_eml(captured, tmp_path / "r.eml", datetime(2026, 11, 23, 7, tzinfo=UTC))
     raw = (tmp_path / "r.eml").read_bytes()
-    assert b"\r\nSubject: Weekly report: 71%\r\n" in raw and b"X-Priority" not in raw
+    assert f"\r\nSubject: {subject}\r\n".encode() in raw and b"X-Priority" not in raw
