@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from securescore.config.text import has_control_characters
 from securescore.settings import Settings
 
 QUERY_NAMES = (
@@ -25,22 +26,44 @@ KQL_DIR = Path(__file__).resolve().parent / "kql"
 # What the deployed workflow puts in `let ReportTime = datetime(...)`: the run's time.
 LOGIC_APP_REPORT_TIME = "@{utcNow()}"
 
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$")
+_STRCAT_MAX_ARGUMENTS = 64
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z\Z")
 
 
 def kql_string(text: str) -> str:
-    """A KQL string literal for any text.
+    """A KQL string literal for any text that has no control characters.
 
-    Backslash and double quote are escaped. The query travels inside a Logic Apps string, where
-    "@{" would start an expression, so an "@" is closed off into its own literal and joined back
-    with strcat: no config value can inject into the KQL or into the workflow.
+    Backslash and double quote are escaped (Kusto "The string data type": inside double quotes, escape
+    the quote and the backslash). The query travels inside a Logic Apps string, where "@{" starts an
+    interpolation, so the literal is cut between every "@" and the "{" after it and the pieces are
+    joined back with strcat: no config value can inject into the KQL or into the workflow. strcat takes
+    1 to 64 arguments (Kusto's limit, which Kusto.Language enforces), so longer lists are nested.
     """
-    if re.search(r"[\x00-\x1f\x7f]", text):
+    if has_control_characters(text):
         raise ValueError("control characters cannot appear in a KQL string literal")
-    escaped = [p.replace("\\", "\\\\").replace('"', '\\"') for p in text.split("@")]
-    if len(escaped) == 1:
-        return f'"{escaped[0]}"'
-    return "strcat(" + ', "@", '.join(f'"{p}"' for p in escaped) + ")"
+    return _strcat([_quoted(piece) for piece in _split_at_braces(text)])
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _split_at_braces(text: str) -> list[str]:
+    """text cut between each "@" and the "{" that follows it, so that no piece contains "@{"."""
+    pieces, start = [], 0
+    for index in range(1, len(text)):
+        if text[index - 1] == "@" and text[index] == "{":
+            pieces.append(text[start:index])
+            start = index
+    return [*pieces, text[start:]]
+
+
+def _strcat(pieces: list[str]) -> str:
+    """One expression joining the pieces: strcat of at most 64 arguments, nested when there are more."""
+    while len(pieces) > 1:
+        chunks = [pieces[i : i + _STRCAT_MAX_ARGUMENTS] for i in range(0, len(pieces), _STRCAT_MAX_ARGUMENTS)]
+        pieces = [chunk[0] if len(chunk) == 1 else "strcat(" + ", ".join(chunk) + ")" for chunk in chunks]
+    return pieces[0]
 
 
 @cache  # one compile of the templates per process: the program renders every query per stack

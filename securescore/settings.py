@@ -1,50 +1,55 @@
 """A stack's configuration as frozen dataclasses, validated all at once.
 
 Pure Python: no Pulumi engine. The same parser serves the Pulumi program (values from
-``pulumi.Config``, which arrive as strings) and the scripts (``Pulumi.yaml`` defaults plus
-``stacks/Pulumi.<stack>.yaml`` read directly), so ``--stack NAME`` works without the CLI.
+``pulumi.Config``, which arrive as text) and the scripts (``Pulumi.yaml`` defaults plus
+``stacks/Pulumi.<stack>.yaml`` read directly, the way the Pulumi CLI reads it), so ``--stack NAME``
+works without the CLI and a bad value gets the same message everywhere.
 
 Defaults live in one place: the typed ``config:`` declarations of ``Pulumi.yaml``. They are applied
 here too, because the Pulumi mocks (and the scripts) do not apply them.
+
+The rules themselves are in ``securescore.config`` (Azure names, regions, addresses, YAML, keys,
+resource group ownership), each with its source.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from tzlocal.windows_tz import tz_win, win_tz
+from tzlocal.windows_tz import win_tz
 
-from securescore.settings_modes import DEFAULT_MODES, Modes, parse_modes
+from securescore.config import azure_names, fields
+from securescore.config.azure_names import NameRule
+from securescore.config.fields import WEEK_DAYS as WEEK_DAYS  # re-exported: it was defined here
+from securescore.config.fields import Problems, connection_names
+from securescore.config.keys import missing_namespace_problem, namespace_problems, unknown_key_problem
+from securescore.config.modes import DEFAULT_MODES, Modes, parse_modes
+from securescore.config.ownership import ownership_problems
+from securescore.config.pulumi_yaml import load as load_yaml
+from securescore.config.stack_file import read_stack_document
+from securescore.config.values import ACCEPTED, Undecodable, decode, file_value_problem
 
 PROJECT = "securescore-report"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-WEEK_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 LOGS_AUTH_CHOICES = ("managedIdentity", "oauth")
 ROLE_CHOICES = ("Reader", "SecurityReader")
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _WORKSPACE_ID = re.compile(
-    r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
-    r"/providers/Microsoft\.OperationalInsights/workspaces/(?P<name>[^/]+)$",
+    r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
+    r"/providers/Microsoft\.OperationalInsights/workspaces/(?P<name>[^/]+)",
     re.IGNORECASE,
 )
-# Azure naming rules (Microsoft.Resources, Microsoft.Logic, Microsoft.OperationalInsights).
-_RESOURCE_GROUP = re.compile(r"^[-\w.()]{0,89}[-\w()]$")
-_LOGIC_APP = re.compile(r"^[-\w.()]{1,80}$")
-_WORKSPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$")
-_AUTOMATION_NAME = re.compile(r"^[-\w.]{1,100}$")
-_LOCATION = re.compile(r"^[a-z][a-z0-9]{2,40}$")
-# Deliberately strict: no ';' or ',' (the To field is ';'-separated), no quotes or angle brackets.
-_EMAIL_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_EMAIL = re.compile(rf"^[A-Za-z0-9.!#$%&*+/=?^_`{{|}}~-]+@{_EMAIL_LABEL}(?:\.{_EMAIL_LABEL})+$")
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_WORKSPACE_ID_FORM = (
+    "/subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>"
+)
+# Keys that only mean something for a workspace the stack creates (workspaceName).
+_CREATED_WORKSPACE_KEYS = ("workspaceResourceGroupName", "workspaceSubscriptionId", "workspaceRetentionDays")
 
 
 class SettingsError(ValueError):
@@ -52,9 +57,11 @@ class SettingsError(ValueError):
 
     def __init__(self, problems: list[str], source: str = "") -> None:
         self.problems = problems
+        self.source = source
         where = f" in {source}" if source else ""
+        noun = "problem" if len(problems) == 1 else "problems"
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} configuration problem(s){where}:\n{lines}")
+        super().__init__(f"{len(problems)} configuration {noun}{where}:\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -124,15 +131,15 @@ class Settings:
     logs_auth: Literal["managedIdentity", "oauth"]
     subscription_role: Literal["Reader", "SecurityReader"]
     export: ExportOptions
-    modes: Modes = DEFAULT_MODES  # query and mail transports (securescore.settings_modes)
+    modes: Modes = DEFAULT_MODES  # query and mail transports (securescore.config.modes)
 
     @property
     def logs_connection_name(self) -> str:
-        return f"{self.logic_app_name}-azuremonitorlogs"
+        return connection_names(self.logic_app_name)[0]
 
     @property
     def office365_connection_name(self) -> str:
-        return f"{self.logic_app_name}-office365"
+        return connection_names(self.logic_app_name)[1]
 
     @property
     def subscription_ids(self) -> tuple[str, ...]:
@@ -155,24 +162,35 @@ class KeyDeclaration:
         return self.default is None
 
 
+def _root(root: Path | None) -> Path:
+    return PROJECT_ROOT if root is None else root  # looked up when called, so tests can point elsewhere
+
+
 # The package's copy of this repository's Pulumi.yaml: a symlink to ../Pulumi.yaml, which the wheel
 # build copies as a file (see docs/design.md, "Packaging"), so an installed package has the defaults too.
 PACKAGED_DECLARATIONS = Path(__file__).resolve().parent / "declarations.yaml"
 
 
-@cache
-def declarations(root: Path = PROJECT_ROOT) -> dict[str, KeyDeclaration]:
+def declarations(root: Path | None = None) -> dict[str, KeyDeclaration]:
     """The project's typed config keys, as Pulumi.yaml declares them (the one home of defaults).
 
     The package's declarations, overridden by those ``root``'s own Pulumi.yaml makes (the Pulumi CLI
     applies those): ``root`` may be a copy of this project, or a team's own project that declares none.
     """
+    return _declarations(_root(root))
+
+
+@cache
+def _declarations(root: Path) -> dict[str, KeyDeclaration]:
     own = root / "Pulumi.yaml"
     return {**_declared_keys(PACKAGED_DECLARATIONS), **(_declared_keys(own) if own.is_file() else {})}
 
 
 def _declared_keys(path: Path) -> dict[str, KeyDeclaration]:
-    project = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        project, _, _ = load_yaml(path.read_text(encoding="utf-8-sig"))
+    except (OSError, yaml.YAMLError) as error:
+        raise SettingsError([f"{path}: cannot be read as the project file: {error}"]) from None
     if not isinstance(project, dict):  # e.g. a checkout without symlinks: the link's target path as text
         return {}
     result: dict[str, KeyDeclaration] = {}
@@ -193,156 +211,160 @@ def _declared_keys(path: Path) -> dict[str, KeyDeclaration]:
 # --- reading a stack -------------------------------------------------------------------------
 
 
-def stack_file(stack: str, root: Path = PROJECT_ROOT) -> Path:
-    return root / "stacks" / f"Pulumi.{stack}.yaml"
+def stack_file(stack: str, root: Path | None = None) -> Path:
+    return _root(root) / "stacks" / f"Pulumi.{stack}.yaml"
 
 
-def available_stacks(root: Path = PROJECT_ROOT) -> list[str]:
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (root / "stacks").glob("Pulumi.*.yaml"))
+def stack_source(stack: str, root: Path | None = None) -> str:
+    """How messages name a stack's file: relative to the project, as `pulumi` users see it."""
+    path = stack_file(stack, root)
+    try:
+        return path.relative_to(_root(root)).as_posix()
+    except ValueError:
+        return str(path)
 
 
-def read_stack_values(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
-    """The project-namespace values of a stack file, keyed without the namespace."""
+def available_stacks(root: Path | None = None) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (_root(root) / "stacks").glob("Pulumi.*.yaml"))
+
+
+@dataclass
+class _StackRead:
+    source: str
+    values: dict[str, Any] = field(default_factory=dict)  # project keys, without the namespace
+    readable: bool = True  # False: the file could not be read at all; only its problems count
+    present: set[str] = field(default_factory=set)  # project keys set but unreadable (reported in problems)
+    other_keys: list[str] = field(default_factory=list)  # full keys in other namespaces
+    problems: list[str] = field(default_factory=list)
+
+
+def _read_stack(stack: str, root: Path | None) -> _StackRead:
     path = stack_file(stack, root)
     if not path.is_file():
         known = ", ".join(available_stacks(root)) or "none"
-        raise SettingsError([f"stack '{stack}': no file {path}; stacks available: {known}"])
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    values: dict[str, Any] = {}
-    for full_key, value in (document.get("config") or {}).items():
-        namespace, _, key = str(full_key).partition(":")
-        if namespace == PROJECT:
-            values[key] = value
-    return values
+        raise SettingsError([f"stack '{stack}': no file {stack_source(stack, root)}; stacks available: {known}"])
+    read = _StackRead(stack_source(stack, root))
+    document = read_stack_document(path, read.source)
+    read.problems += document.problems
+    read.readable = document.readable
+    decls = declarations(root)
+    for entry in document.entries:
+        namespace, sep, key = entry.full_key.partition(":")
+        where = f"{read.source}:{entry.line}"
+        if not sep:
+            read.problems.append(f"{where}: {missing_namespace_problem(PROJECT, entry.full_key, decls)}")
+        elif namespace != PROJECT:
+            read.other_keys.append(entry.full_key)
+        elif key in decls and (problem := file_value_problem(decls[key].type, entry.value, entry.node)):
+            read.problems.append(f"{where}: {entry.full_key}: {problem}")
+            read.present.add(key)
+        else:
+            read.values[key] = entry.value
+    return read
 
 
-def settings_from_stack(stack: str, root: Path = PROJECT_ROOT) -> Settings:
+def read_stack_values(stack: str, root: Path | None = None) -> dict[str, Any]:
+    """The project-namespace values of a stack file, keyed without the namespace.
+
+    Raises SettingsError when the file itself is wrong (YAML, layout, a value the CLI would misread).
+    """
+    read = _read_stack(stack, root)
+    if read.problems:
+        raise SettingsError(read.problems, read.source)
+    return read.values
+
+
+def settings_from_stack(stack: str, root: Path | None = None) -> Settings:
     """Settings of ``stacks/Pulumi.<stack>.yaml`` with the Pulumi.yaml defaults, without the CLI."""
-    return parse_settings(read_stack_values(stack, root), source=str(stack_file(stack, root)), root=root)
+    read = _read_stack(stack, root)
+    if not read.readable:
+        raise SettingsError(read.problems, read.source)
+    return parse_settings(
+        read.values, source=read.source, root=root,
+        other_keys=read.other_keys, problems=read.problems, present=read.present,
+    )
 
 
 # --- parsing and validation ------------------------------------------------------------------
 
 
-class _Collector:
-    """Collects every problem so the user sees them all at once."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def add(self, key: str, value: Any, accepted: str) -> None:
-        self.problems.append(f"{PROJECT}:{key}: {_show(value)} is not accepted; expected {accepted}")
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-def _coerce(decl: KeyDeclaration, raw: Any, errors: _Collector) -> Any:
-    """Values from pulumi.Config arrive as strings (arrays as JSON); YAML gives native types."""
-    if decl.type == "string":
-        if isinstance(raw, str):
-            return raw.strip()
-        errors.add(decl.key, raw, "a string")
-    elif decl.type == "integer":
-        if isinstance(raw, bool):
-            errors.add(decl.key, raw, "a whole number")
-        elif isinstance(raw, int):
-            return raw
-        elif (isinstance(raw, float) and raw.is_integer()) or (
-            isinstance(raw, str) and re.fullmatch(r"\s*-?\d+\s*", raw)
-        ):
-            return int(raw)
-        else:
-            errors.add(decl.key, raw, "a whole number")
-    elif decl.type == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
-            return raw.strip().lower() == "true"
-        errors.add(decl.key, raw, "true or false")
-    elif decl.type == "array":
-        value = raw
-        if isinstance(raw, str):
-            try:
-                value = json.loads(raw)
-            except json.JSONDecodeError:
-                errors.add(decl.key, raw, "a list (a YAML sequence, or a JSON array via pulumi config)")
-                return None
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return [v.strip() for v in value]
-        errors.add(decl.key, raw, "a list of strings")
-    return None
-
-
-def parse_settings(values: Mapping[str, Any], source: str = "", root: Path = PROJECT_ROOT) -> Settings:
+def parse_settings(
+    values: Mapping[str, Any],
+    source: str = "",
+    root: Path | None = None,
+    *,
+    other_keys: Collection[str] = (),
+    problems: Sequence[str] = (),
+    present: Collection[str] = (),
+) -> Settings:
     """Validate a stack's values (keys without the namespace) and build Settings.
 
-    Raises SettingsError listing every problem, each naming the key, the value and what is accepted.
+    ``values`` are YAML values or the text pulumi.Config gives. ``other_keys`` are the stack's full
+    keys in other namespaces (checked for near-misses of this project's), ``problems`` those already
+    found in the stack file, ``present`` keys it sets that could not be read. Raises SettingsError
+    listing every problem, each naming the key, the value and what is accepted.
     """
     decls = declarations(root)
-    errors = _Collector()
-    for key in values:
-        if key not in decls:
-            errors.problems.append(
-                f"{PROJECT}:{key} is not a known key; known keys: {', '.join(sorted(decls))}"
-            )
+    errors = Problems(PROJECT, problems)
+    errors.problems += [unknown_key_problem(PROJECT, key, decls) for key in values if key not in decls]
+    errors.problems += namespace_problems(PROJECT, other_keys, decls)
 
     v: dict[str, Any] = {}
+    defaults = {key: decode(decl.type, decl.default) for key, decl in decls.items() if not decl.required}
     for key, decl in decls.items():
-        raw = values.get(key)
-        if raw is None:
+        v[key] = None
+        if values.get(key) is not None:  # None: not set (a stack file's null is refused before this)
+            try:
+                v[key] = decode(decl.type, values[key])
+            except Undecodable:
+                errors.add(key, values[key], ACCEPTED[decl.type])
+        elif key not in present:
             if decl.required:
                 errors.problems.append(f"{PROJECT}:{key} is required: {decl.description}")
-            v[key] = decl.default
-        else:
-            v[key] = _coerce(decl, raw, errors)
+            else:
+                v[key] = defaults[key]
 
-    location = _location(v["location"], errors)
-    deploy_sub = _guid("deploymentSubscriptionId", v["deploymentSubscriptionId"], errors)
-    rg = _name("resourceGroupName", v["resourceGroupName"], _RESOURCE_GROUP, "a resource group name", errors)
-    logic_app = _name(
-        "logicAppName", v["logicAppName"], _LOGIC_APP,
-        "1-80 letters, digits, '-', '_', '.', '(' or ')'", errors,
-    )
-    subscriptions = _subscriptions(v["subscriptions"], errors)
-    workspace = _workspace(v, deploy_sub, rg, errors)
-    recipients = _recipients(v["recipients"], errors)
+    def is_set(key: str) -> bool:
+        """Set to something else than its default (the CLI hands the program the defaults too)."""
+        return key in present or (v[key] is not None and v[key] != defaults.get(key))
+
+    location = fields.location(v["location"], errors)
+    deploy_sub = fields.guid("deploymentSubscriptionId", v["deploymentSubscriptionId"], errors)
+    rg = fields.resource_name("resourceGroupName", v["resourceGroupName"], azure_names.RESOURCE_GROUP, errors)
+    logic_app = fields.logic_app_name(v["logicAppName"], errors)
+    subscriptions = tuple(Subscription(id_, name) for id_, name in fields.subscriptions(v["subscriptions"], errors))
+    workspace = _workspace(v, is_set, deploy_sub, rg, errors)
+    recipients = fields.recipients(v["recipients"], errors)
     schedule = Schedule(
-        week_days=_week_days(v["scheduleWeekDays"], errors),
-        hour=_int_range("scheduleHour", v["scheduleHour"], 0, 23, errors),
-        minute=_int_range("scheduleMinute", v["scheduleMinute"], 0, 59, errors),
-        time_zone=_time_zone(v["scheduleTimeZone"], errors),
+        week_days=fields.week_days(v["scheduleWeekDays"], errors),
+        hour=fields.int_range("scheduleHour", v["scheduleHour"], 0, 23, errors),
+        minute=fields.int_range("scheduleMinute", v["scheduleMinute"], 0, 59, errors),
+        time_zone=fields.time_zone(v["scheduleTimeZone"], errors),
     )
     report = ReportOptions(
-        title=_text("reportTitle", v["reportTitle"], 100, errors),
-        initiative_name=_text("initiativeName", v["initiativeName"], 100, errors),
-        top_controls=_int_range("topControls", v["topControls"], 1, 20, errors),
-        trend_weeks=_int_range("trendWeeks", v["trendWeeks"], 2, 52, errors),
-        lookback_days=_int_range("lookbackDays", v["lookbackDays"], 7, 90, errors),
-        drop_alert_points=_int_range("dropAlertPoints", v["dropAlertPoints"], 1, 100, errors),
-        max_subscription_rows=_int_range("maxSubscriptionRows", v["maxSubscriptionRows"], 1, 500, errors),
+        title=fields.text("reportTitle", v["reportTitle"], errors),
+        initiative_name=fields.text("initiativeName", v["initiativeName"], errors),
+        top_controls=fields.int_range("topControls", v["topControls"], 1, 20, errors),
+        trend_weeks=fields.int_range("trendWeeks", v["trendWeeks"], 2, 52, errors),
+        lookback_days=fields.int_range("lookbackDays", v["lookbackDays"], 7, 90, errors),
+        drop_alert_points=fields.int_range("dropAlertPoints", v["dropAlertPoints"], 1, 100, errors),
+        max_subscription_rows=fields.int_range("maxSubscriptionRows", v["maxSubscriptionRows"], 1, 500, errors),
     )
-    logs_auth = _choice("logsConnectionAuth", v["logsConnectionAuth"], LOGS_AUTH_CHOICES, errors)
-    role = _choice("subscriptionRole", v["subscriptionRole"], ROLE_CHOICES, errors)
+    logs_auth = fields.choice("logsConnectionAuth", v["logsConnectionAuth"], LOGS_AUTH_CHOICES, errors)
+    role = fields.choice("subscriptionRole", v["subscriptionRole"], ROLE_CHOICES, errors)
     export = ExportOptions(
         snapshots=bool(v["exportSnapshots"]),
         assessments=bool(v["exportAssessments"]),
-        resource_group_name=_name(
-            "exportResourceGroupName", v["exportResourceGroupName"], _RESOURCE_GROUP,
-            "a resource group name", errors,
+        resource_group_name=fields.resource_name(
+            "exportResourceGroupName", v["exportResourceGroupName"], azure_names.RESOURCE_GROUP, errors
         ),
-        automation_name=_name(
-            "exportAutomationName", v["exportAutomationName"], _AUTOMATION_NAME,
-            "1-100 letters, digits, '-', '_' or '.'", errors,
+        automation_name=fields.resource_name(
+            "exportAutomationName", v["exportAutomationName"], azure_names.SECURITY_AUTOMATION, errors
         ),
     )
-    modes = parse_modes(v, errors, choice=_choice, recipients=recipients, deployment_subscription_id=deploy_sub,
+    modes = parse_modes(v, errors, recipients=recipients, deployment_subscription_id=deploy_sub,
                         resource_group_name=rg, logic_app_name=logic_app)
-    if errors.problems:
-        raise SettingsError(errors.problems, source)
-    return Settings(
+    settings = Settings(
         location=location,
         deployment_subscription_id=deploy_sub,
         resource_group_name=rg,
@@ -357,157 +379,62 @@ def parse_settings(values: Mapping[str, Any], source: str = "", root: Path = PRO
         export=export,
         modes=modes,
     )
+    errors.problems += ownership_problems(PROJECT, settings)
+    if errors.problems:
+        raise SettingsError(errors.problems, source)
+    return settings
 
 
-def _guid(key: str, value: Any, errors: _Collector) -> str:
-    if isinstance(value, str) and _GUID.match(value):
-        return value.lower()
-    if value is not None:
-        errors.add(key, value, "a subscription id (GUID like 00000000-0000-0000-0000-000000000000)")
-    return ""
-
-
-def _name(key: str, value: Any, pattern: re.Pattern[str], accepted: str, errors: _Collector) -> str:
-    if isinstance(value, str) and pattern.match(value):
-        return value
-    if value is not None:
-        errors.add(key, value, accepted)
-    return ""
-
-
-def _text(key: str, value: Any, max_len: int, errors: _Collector) -> str:
-    if isinstance(value, str) and 0 < len(value) <= max_len and not _CONTROL_CHARS.search(value):
-        return value
-    if value is not None:
-        errors.add(key, value, f"1 to {max_len} characters without control characters")
-    return ""
-
-
-def _int_range(key: str, value: Any, low: int, high: int, errors: _Collector) -> int:
-    if isinstance(value, int) and low <= value <= high:
-        return value
-    if value is not None:
-        errors.add(key, value, f"a whole number from {low} to {high}")
-    return low
-
-
-def _choice(key: str, value: Any, choices: tuple[str, ...], errors: _Collector) -> str:
-    for choice in choices:
-        if isinstance(value, str) and value.lower() == choice.lower():
-            return choice
-    if value is not None:
-        errors.add(key, value, "one of " + ", ".join(f'"{c}"' for c in choices))
-    return choices[0]
-
-
-def _location(value: Any, errors: _Collector) -> str:
-    if isinstance(value, str):
-        normalized = value.replace(" ", "").lower()
-        if _LOCATION.match(normalized):
-            return normalized
-    if value is not None:
-        errors.add("location", value, "an Azure region name such as westeurope or eastus2")
-    return ""
-
-
-def _subscriptions(value: Any, errors: _Collector) -> tuple[Subscription, ...]:
-    if value is None:
-        return ()
-    if not value:
-        errors.add("subscriptions", value, 'at least one "<subscription GUID>" or "<GUID>=<friendly name>"')
-        return ()
-    result: list[Subscription] = []
-    seen: set[str] = set()
-    for entry in value:
-        sub_id, sep, name = entry.partition("=")
-        sub_id, name = sub_id.strip(), name.strip()
-        if not _GUID.match(sub_id):
-            errors.add("subscriptions", entry, 'entries "<subscription GUID>" or "<GUID>=<friendly name>"')
-            continue
-        if (sep and not 0 < len(name) <= 100) or _CONTROL_CHARS.search(name):
-            errors.add("subscriptions", entry, "a friendly name of 1 to 100 characters after '='")
-            continue
-        sub_id = sub_id.lower()
-        if sub_id in seen:
-            errors.add("subscriptions", entry, "each subscription once (this GUID is listed twice)")
-            continue
-        seen.add(sub_id)
-        result.append(Subscription(id=sub_id, name=name or sub_id))
-    return tuple(result)
-
-
-def _recipients(value: Any, errors: _Collector) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not value:
-        errors.add("recipients", value, "at least one email address")
-        return ()
-    result: list[str] = []
-    for address in value:
-        if not _EMAIL.match(address) or len(address) > 254:
-            errors.add("recipients", address, "email addresses like secops@contoso.com")
-        elif address.lower() in (r.lower() for r in result):
-            errors.add("recipients", address, "each address once (this one is listed twice)")
-        else:
-            result.append(address)
-    return tuple(result)
-
-
-def _week_days(value: Any, errors: _Collector) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    days: list[str] = []
-    for entry in value:
-        day = entry.strip().capitalize()
-        if day not in WEEK_DAYS or day in days:
-            errors.add("scheduleWeekDays", entry, "distinct week days from " + ", ".join(WEEK_DAYS))
-        else:
-            days.append(day)
-    if not value:
-        errors.add("scheduleWeekDays", value, "at least one week day")
-    return tuple(sorted(days, key=WEEK_DAYS.index))
-
-
-def _time_zone(value: Any, errors: _Collector) -> str:
-    if isinstance(value, str) and value in win_tz:
-        return value
-    if isinstance(value, str):
-        hint = f' (the Windows id of {value} is "{tz_win[value]}")' if value in tz_win else ""
-        errors.add("scheduleTimeZone", value, f'a Windows time zone id such as "W. Europe Standard Time"{hint}')
-    return "UTC"
-
-
-def _workspace(v: dict[str, Any], deploy_sub: str, rg: str, errors: _Collector) -> Workspace:
+def _workspace(v: dict[str, Any], is_set: Any, deploy_sub: str, rg: str, errors: Problems) -> Workspace:
     existing_id, name = v["workspaceResourceId"] or "", v["workspaceName"] or ""
-    retention = _int_range("workspaceRetentionDays", v["workspaceRetentionDays"], 30, 730, errors)
     if existing_id and name:
         errors.problems.append(
             f"{PROJECT}:workspaceResourceId and {PROJECT}:workspaceName are both set; "
             "set workspaceResourceId to use an existing workspace, or workspaceName to create one"
         )
     if existing_id:
-        match = _WORKSPACE_ID.match(existing_id)
-        if not match or not _GUID.match(match["sub"]) or not _RESOURCE_GROUP.match(match["rg"]) \
-                or not _WORKSPACE_NAME.match(match["name"]):
-            errors.add(
-                "workspaceResourceId", existing_id,
-                "/subscriptions/<GUID>/resourceGroups/<group>/providers/"
-                "Microsoft.OperationalInsights/workspaces/<name>",
-            )
-            return Workspace("", "", "", True, retention)
-        return Workspace(match["sub"].lower(), match["rg"], match["name"], True, retention)
+        for key in _CREATED_WORKSPACE_KEYS:
+            if is_set(key):
+                errors.problems.append(
+                    f"{PROJECT}:{key} is set, but it applies only to a workspace the stack creates "
+                    f"({PROJECT}:workspaceName); {PROJECT}:workspaceResourceId names an existing one, "
+                    f"used as it is: remove {PROJECT}:{key}"
+                )
+        return _existing_workspace(existing_id, errors)
+    retention = fields.int_range("workspaceRetentionDays", v["workspaceRetentionDays"], 30, 730, errors)
     if not name:
         errors.problems.append(
             f"{PROJECT}:workspaceResourceId or {PROJECT}:workspaceName is required: "
             "an existing workspace's resource id, or the name of one the stack creates"
         )
         return Workspace("", "", "", False, retention)
-    name = _name("workspaceName", name, _WORKSPACE_NAME, "4-63 letters, digits or '-', not at the ends", errors)
-    ws_rg = _name(
-        "workspaceResourceGroupName", v["workspaceResourceGroupName"] or rg, _RESOURCE_GROUP,
-        "a resource group name", errors,
-    )
+    name = fields.resource_name("workspaceName", name, azure_names.LOG_ANALYTICS_WORKSPACE, errors)
+    ws_rg = rg
+    if v["workspaceResourceGroupName"]:
+        ws_rg = fields.resource_name(
+            "workspaceResourceGroupName", v["workspaceResourceGroupName"], azure_names.RESOURCE_GROUP, errors
+        )
     ws_sub = deploy_sub
     if v["workspaceSubscriptionId"]:
-        ws_sub = _guid("workspaceSubscriptionId", v["workspaceSubscriptionId"], errors)
+        ws_sub = fields.guid("workspaceSubscriptionId", v["workspaceSubscriptionId"], errors)
     return Workspace(ws_sub, ws_rg, name, False, retention)
+
+
+def _existing_workspace(existing_id: str, errors: Problems) -> Workspace:
+    match = _WORKSPACE_ID.fullmatch(existing_id)
+    problem = "" if match else "not in this form"
+    if match:
+        problem = (
+            ("" if fields.is_guid(match["sub"]) else f"the subscription {match['sub']!r} is not a GUID")
+            or _part_problem("resource group", azure_names.RESOURCE_GROUP, match["rg"])
+            or _part_problem("workspace name", azure_names.LOG_ANALYTICS_WORKSPACE, match["name"])
+        )
+    if match and not problem:
+        return Workspace(match["sub"].lower(), match["rg"], match["name"], True, 0)
+    errors.add("workspaceResourceId", existing_id, f"{_WORKSPACE_ID_FORM} ({problem})")
+    return Workspace("", "", "", True, 0)
+
+
+def _part_problem(what: str, rule: NameRule, value: str) -> str:
+    problem = rule.problem(value)
+    return f"the {what} {value!r}: {problem}" if problem else ""

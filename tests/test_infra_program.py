@@ -12,12 +12,31 @@ from pulumi.output import Unknown
 from pulumi.runtime.sync_await import _sync_await
 from pulumi_mocks import PROVIDER_TYPE, ProgramRun, Registration, run_program, stack_config
 
-from securescore.infra.roles import LOG_ANALYTICS_READER, READER, SECURITY_READER, assignment_name
 from securescore.logicapp import definition as workflow_definition
-from securescore.logicapp.connections import connections_value, managed_api_id
 from securescore.settings import PROJECT_ROOT, Settings, available_stacks, settings_from_stack
 
 STACKS = available_stacks()
+
+# Built-in role definition ids, copied from Microsoft Learn "Azure built-in roles"
+# (learn.microsoft.com/azure/role-based-access-control/built-in-roles): the same GUID in every tenant.
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+SECURITY_READER = "39bc4728-0917-49c7-9d2c-d95423bc2eb4"
+LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+
+
+def managed_api(s: Settings, api: str) -> str:
+    """A Microsoft-managed connector's id, as published Logic Apps ARM templates write it: concat('/subscriptions/',
+    subscription().subscriptionId, '/providers/Microsoft.Web/locations/', location, '/managedApis/<api>')."""
+    return (f"/subscriptions/{s.deployment_subscription_id}/providers/Microsoft.Web/locations/{s.location}"
+            f"/managedApis/{api}")
+
+
+def expected_assignment_name(scope: str, principal_id: str, role_guid: str) -> str:
+    """The documented contract for role assignment names (README, Deploying step 5): a version-5 UUID of
+    scope, principal and role in a fixed namespace. Written out here, not imported: changing it would
+    make an upgraded stack create a second assignment for every existing grant."""
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:securescore-report:role-assignments")
+    return str(uuid.uuid5(namespace, f"{scope.lower()}|{principal_id.lower()}|{role_guid.lower()}"))
 
 RG = "azure-native:resources:ResourceGroup"
 AUTOMATION = "azure-native:security:Automation"
@@ -94,9 +113,29 @@ def test_one_component_parents_every_resource(stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_nothing_is_protected_or_retained(stack: str) -> None:
-    for r in run_of(stack).registrations:
-        assert not r.protect and not r.retain_on_delete, f"{r.type} {r.name}"
+def test_only_a_created_workspace_and_its_group_outlive_destroy(stack: str) -> None:
+    """`pulumi destroy` deletes what the stack made, except the history it cannot make again: a created
+    workspace, its solution and the group holding them are retained. Nothing is protected."""
+    run, s = run_of(stack), settings_from_stack(stack)
+    retained = {(r.type, r.name) for r in run.registrations if r.retain_on_delete}
+    if s.workspace.existing:
+        assert retained == set()
+    else:
+        group = next(
+            g for g in run.of_type(RG)
+            if run.subscription_of(g) == s.workspace.subscription_id
+            and g.inputs["resourceGroupName"].lower() == s.workspace.resource_group_name.lower()
+        )
+        assert retained == {(WORKSPACE, "workspace"), (SOLUTION, "workspace-securitycenterfree"), (RG, group.name)}
+    assert not any(r.protect for r in run.registrations)
+
+
+def test_prod_keeps_its_workspace_group_and_deletes_the_others() -> None:
+    run = run_of("prod")
+    kept = {g.inputs["resourceGroupName"] for g in run.of_type(RG) if g.retain_on_delete}
+    deleted = {g.inputs["resourceGroupName"] for g in run.of_type(RG) if not g.retain_on_delete}
+    assert kept == {"rg-security-monitoring"}
+    assert deleted == {"rg-securescore-prod", "rg-securescore-export"}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -195,7 +234,7 @@ def test_connections(stack: str) -> None:
         "location": s.location,
         "properties": {
             "displayName": f"{s.logic_app_name}: Office 365 Outlook",
-            "api": {"id": managed_api_id(s, "office365")},
+            "api": {"id": managed_api(s, "office365")},
         },
     }
     if s.logs_auth == "managedIdentity":
@@ -214,7 +253,7 @@ def test_connections(stack: str) -> None:
             # connections and managed identities, Consumption, multi-authentication connector.
             "properties": {
                 "alternativeParameterValues": {},
-                "api": {"id": managed_api_id(s, "azuremonitorlogs")},
+                "api": {"id": managed_api(s, "azuremonitorlogs")},
                 "authenticatedUser": {},
                 "connectionState": "Enabled",
                 "customParameterValues": {},
@@ -226,7 +265,7 @@ def test_connections(stack: str) -> None:
         assert run.of_type(GENERIC) == []
         logs = run.one(CONNECTION, "azuremonitorlogs")
         assert logs.inputs["connectionName"] == s.logs_connection_name
-        assert logs.inputs["properties"]["api"] == {"id": managed_api_id(s, "azuremonitorlogs")}
+        assert logs.inputs["properties"]["api"] == {"id": managed_api(s, "azuremonitorlogs")}
         assert "parameterValues" not in logs.inputs["properties"]
     for c in (office, logs):
         assert run.subscription_of(c) == s.deployment_subscription_id
@@ -242,20 +281,34 @@ def test_workflow(stack: str) -> None:
     assert wf.inputs["location"] == s.location
     assert wf.inputs["identity"] == {"type": "SystemAssigned"}
     assert wf.inputs["state"] == "Enabled"
+    # One source of truth: what is deployed is what scripts.package writes and the preview executes.
     assert wf.inputs["definition"] == workflow_definition.build_definition(s)
+    definition = wf.inputs["definition"]
+    assert definition["$schema"] == (  # Workflow Definition Language schema reference, 2016-06-01
+        "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#"
+    )
     if s.modes.zero_touch:  # no connection: only the deploy-time values (tests/test_zerotouch_infra.py)
-        assert "$connections" not in wf.inputs["definition"]["parameters"]
+        assert "$connections" not in definition["parameters"]
         assert set(wf.inputs["parameters"]) == {"workspaceCustomerId", "acsEndpoint", "senderAddress"}
         return
-    assert wf.inputs["definition"]["parameters"]["$connections"]["type"] == "Object"
+    assert definition["parameters"]["$connections"]["type"] == "Object"
     assert set(wf.inputs["parameters"]) == {"$connections"}
     logs_id = run.outputs["connectionIds"]["azuremonitorlogs"]
     office_id = run.outputs["connectionIds"]["office365"]
     value = wf.inputs["parameters"]["$connections"]["value"]
-    assert value == connections_value(s, logs_connection_id=logs_id, office365_connection_id=office_id)
-    assert value["azuremonitorlogs"]["connectionId"].endswith(f"/connections/{s.logs_connection_name}")
-    assert ("connectionProperties" in value["azuremonitorlogs"]) == (s.logs_auth == "managedIdentity")
-    assert "connectionProperties" not in value["office365"]
+    # The $connections shape of Logic Apps' API connections: connectionId, connectionName, id (the managed API);
+    # with managed identity, connectionProperties.authentication.type ManagedServiceIdentity.
+    logs = {"connectionId": logs_id, "connectionName": f"{s.logic_app_name}-azuremonitorlogs",
+            "id": managed_api(s, "azuremonitorlogs")}
+    if s.logs_auth == "managedIdentity":
+        logs["connectionProperties"] = {"authentication": {"type": "ManagedServiceIdentity"}}
+    assert value == {
+        "azuremonitorlogs": logs,
+        "office365": {"connectionId": office_id, "connectionName": f"{s.logic_app_name}-office365",
+                      "id": managed_api(s, "office365")},
+    }
+    assert logs_id.endswith(f"/resourceGroups/{s.resource_group_name}/providers/Microsoft.Web/connections/"
+                            f"{s.logic_app_name}-azuremonitorlogs")
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -292,7 +345,7 @@ def test_role_assignments(stack: str) -> None:
         assert a.inputs["principalId"] == principal
         assert a.inputs["principalType"] == "ServicePrincipal"
         guid = a.inputs["roleDefinitionId"].rsplit("/", 1)[-1]
-        assert a.inputs["roleAssignmentName"] == assignment_name(a.inputs["scope"], principal, guid)
+        assert a.inputs["roleAssignmentName"] == expected_assignment_name(a.inputs["scope"], principal, guid)
     assert len({a.inputs["roleAssignmentName"] for a in assignments}) == len(assignments)
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 from typing import Any
 
 import pytest
 import yaml
 
+from securescore.config import pulumi_yaml
 from securescore.infra.config import config_values
 from securescore.infra.export import event_sources
 from securescore.infra.providers import needed_subscriptions
-from securescore.infra.roles import LOG_ANALYTICS_READER, READER, SECURITY_READER, assignment_name, grants
+from securescore.infra.roles import assignment_name, grants
 from securescore.settings import (
     PROJECT,
     available_stacks,
@@ -24,26 +26,53 @@ from securescore.settings import (
 
 STACKS = available_stacks()
 
+# Built-in role definition ids, copied from Microsoft Learn "Azure built-in roles"
+# (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+SECURITY_READER = "39bc4728-0917-49c7-9d2c-d95423bc2eb4"
+LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+
 
 def test_there_are_stacks() -> None:
     assert {"dev", "example", "prod"} <= set(STACKS)
 
 
-def _matches(decl_type: str, item_type: str | None, value: Any) -> bool:
+def _cli_text(value: Any) -> Any:
+    """A stack-file value as the Pulumi CLI holds it for validation: a scalar is its text (config.Value),
+    a list is JSON-decoded (pkg/workspace/config.go, validateStackConfigValue)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    return value
+
+
+def cli_accepts(decl_type: str, item_type: str | None, value: Any, top: bool = True) -> bool:
+    """The Pulumi CLI's ValidateConfigValue (sdk/go/common/workspace/project.go), written out here:
+    string: a string; integer: a whole number or a string strconv.Atoi parses; boolean: a bool or exactly
+    "true"/"false"; array: a list whose items pass with the item type."""
+    value = _cli_text(value) if top else value
     if decl_type == "string":
         return isinstance(value, str)
     if decl_type == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return True
+        return isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value) is not None
     if decl_type == "boolean":
-        return isinstance(value, bool)
+        return isinstance(value, bool) or value in ("true", "false")
     if decl_type == "array":
-        return isinstance(value, list) and (item_type != "string" or all(isinstance(v, str) for v in value))
+        return isinstance(value, list) and item_type is not None and all(
+            cli_accepts(item_type, None, item, top=False) for item in value
+        )
     raise AssertionError(f"Pulumi.yaml declares a type this test does not know: {decl_type}")
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_file_satisfies_the_declared_types_and_required_keys(stack: str) -> None:
-    document = yaml.safe_load(stack_file(stack).read_text(encoding="utf-8"))
+    """What `pulumi up` checks before the program runs, so a committed stack never fails there. The rule
+    is the CLI's: `pulumi config set scheduleHour 6` stores the string "6", which it accepts."""
+    text = stack_file(stack).read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
     config = document["config"]
     decls = declarations()
     project_values = {}
@@ -54,10 +83,31 @@ def test_stack_file_satisfies_the_declared_types_and_required_keys(stack: str) -
             continue
         assert key in decls, f"{full_key} is not declared in Pulumi.yaml"
         decl = decls[key]
-        assert _matches(decl.type, decl.item_type, value), f"{full_key}: {value!r} is not a {decl.type}"
+        assert cli_accepts(decl.type, decl.item_type, value), f"{full_key}: {value!r} is not a {decl.type}"
         project_values[key] = value
     missing = [k for k, d in decls.items() if d.required and k not in project_values]
     assert not missing, f"required keys missing from {stack}: {missing}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_committed_stacks_read_the_same_in_yaml_1_1_and_1_2(stack: str) -> None:
+    """No value whose meaning depends on the YAML reader (yes/no, 010, 1:30, dates): PyYAML's YAML 1.1
+    reading equals the CLI's yaml.v3 reading."""
+    text = stack_file(stack).read_text(encoding="utf-8")
+    assert pulumi_yaml.load(text)[0] == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize(
+    ("decl_type", "value", "accepted"),
+    [
+        ("integer", 6, True), ("integer", "6", True), ("integer", "+6", True), ("integer", "-6", True),
+        ("integer", "6.0", False), ("integer", " 6", False), ("integer", "0x6", False), ("integer", True, False),
+        ("boolean", True, True), ("boolean", "true", True), ("boolean", "True", False), ("boolean", "yes", False),
+        ("string", "westeurope", True), ("string", 5, True),  # the CLI checks the text: 5 is "5"
+    ],
+)
+def test_the_cli_rule_as_written_here(decl_type: str, value: Any, accepted: bool) -> None:
+    assert cli_accepts(decl_type, None, value) is accepted
 
 
 def test_declarations_only_use_the_types_the_cli_checks() -> None:
@@ -66,7 +116,7 @@ def test_declarations_only_use_the_types_the_cli_checks() -> None:
         if decl.type == "array":
             assert decl.item_type == "string"
         if decl.default is not None:
-            assert _matches(decl.type, decl.item_type, decl.default), decl.key
+            assert cli_accepts(decl.type, decl.item_type, decl.default), decl.key
 
 
 @pytest.mark.parametrize("stack", STACKS)

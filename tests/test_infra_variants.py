@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pulumi
 import pytest
 from pulumi_mocks import PROVIDER_TYPE, ProgramRun, run_program, stack_config
 
-from securescore.settings import PROJECT, SettingsError
+from securescore.infra.config import ConfigurationError
+from securescore.settings import PROJECT
 
 DEV_SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
 EXAMPLE_SUB = "11111111-1111-4111-8111-111111111111"
@@ -30,9 +32,12 @@ def test_bad_config_fails_before_any_resource_registers(key: str, value: str) ->
     config = stack_config("dev")
     config[f"{PROJECT}:{key}"] = value
     run = ProgramRun()
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(ConfigurationError) as caught:
         run_program(config, stack="dev", run=run)
+    # A RunError: the Python language host prints its message alone, without a traceback.
+    assert isinstance(caught.value, pulumi.RunError)
     assert f"{PROJECT}:{key}" in str(caught.value)
+    assert all(p.startswith(f"{PROJECT}:{key}") for p in caught.value.problems)
     assert run.registrations == []
 
 
@@ -40,7 +45,7 @@ def test_missing_required_key_fails_before_any_resource_registers() -> None:
     config = stack_config("dev")
     del config[f"{PROJECT}:recipients"]
     run = ProgramRun()
-    with pytest.raises(SettingsError, match=f"{PROJECT}:recipients is required"):
+    with pytest.raises(ConfigurationError, match=f"{PROJECT}:recipients is required"):
         run_program(config, stack="dev", run=run)
     assert run.registrations == []
 
@@ -49,9 +54,10 @@ def test_every_problem_is_reported_at_once() -> None:
     config = stack_config("dev")
     config[f"{PROJECT}:scheduleHour"] = "25"
     config[f"{PROJECT}:deploymentSubscriptionId"] = "nope"
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(ConfigurationError) as caught:
         run_program(config, stack="dev")
     assert "scheduleHour" in str(caught.value) and "deploymentSubscriptionId" in str(caught.value)
+    assert len(caught.value.problems) == 2
 
 
 def test_config_from_an_earlier_run_does_not_leak() -> None:

@@ -135,7 +135,7 @@ def test_workspace_existing_or_created_not_both() -> None:
     ("key", "value"),
     [
         ("recipients", ["a@b.com;c@d.com"]),
-        ("recipients", ['"x"@contoso.com']),
+        ("recipients", ['"x;y"@contoso.com']),  # RFC 5322 allows it; the ';'-separated To field does not
         ("reportTitle", "line\nbreak"),
         ("subscriptions", ["aaaaaaaa-0000-4000-8000-000000000001=bad\tname"]),
         ("lookbackDays", 3),

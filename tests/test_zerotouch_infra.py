@@ -13,7 +13,8 @@ from pulumi_mocks import (
     workspace_customer_id,
 )
 
-from securescore.settings import PROJECT, SettingsError, settings_from_stack
+from securescore.infra.config import ConfigurationError
+from securescore.settings import PROJECT, settings_from_stack
 
 CONNECTION = "azure-native:web:Connection"
 GENERIC = "azure-native:resources:Resource"
@@ -176,7 +177,7 @@ def test_bad_zero_touch_config_registers_nothing(key: str, value: str) -> None:
     config = stack_config("zerotouch")
     config[f"{PROJECT}:{key}"] = value
     run = ProgramRun()
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(ConfigurationError) as caught:  # a pulumi.RunError: the message, no traceback
         run_program(config, stack="zerotouch", run=run)
     assert f"{PROJECT}:{key}" in str(caught.value)
     assert run.registrations == [] and run.invokes == []

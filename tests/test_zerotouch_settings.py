@@ -120,7 +120,7 @@ def test_default_acs_name_is_stable_valid_and_differs_between_stacks() -> None:
     assert re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", one)
     other = make_settings(**ACS, resourceGroupName="rg-other").modes.acs.communication_service_name
     assert other != one and other.rsplit("-", 1)[0] == one.rsplit("-", 1)[0]
-    long = make_settings(**ACS, logicAppName="x" * 80).modes.acs
+    long = make_settings(**ACS, logicAppName="x" * 43).modes.acs  # the longest Logic App name
     assert len(long.communication_service_name) <= 63 and len(long.email_service_name) <= 63
 
 

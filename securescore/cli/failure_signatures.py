@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from securescore.settings_modes import Modes
+from securescore.config.modes import Modes
 
 # Role assignment changes can take up to 30 minutes to take effect (Azure Resource Manager caches them).
 ROLE_PROPAGATION_MINUTES = 30

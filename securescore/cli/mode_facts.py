@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from securescore.config.modes import ACS_MANAGED_DOMAIN_NAME
 from securescore.infra.roles import (
     COMMUNICATION_AND_EMAIL_SERVICE_OWNER,
     LOG_ANALYTICS_READER,
@@ -27,7 +28,6 @@ from securescore.infra.roles import (
 from securescore.logicapp import logs_http
 from securescore.logicapp.connections import LOGS_API, connections_needing_consent, used_apis
 from securescore.settings import Settings
-from securescore.settings_modes import ACS_MANAGED_DOMAIN_NAME
 
 # ARM api-versions to read the mode's resources with (stable REST specs).
 COMMUNICATION_API_VERSION = "2025-09-01"  # Microsoft.Communication communicationServices, emailServices/domains

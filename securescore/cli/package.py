@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args)
     except SettingsError as error:
-        print(error, file=sys.stderr)
+        print(f"error: {error}", file=sys.stderr)  # the same text as every other command
         return EXIT_USAGE
     out: Path = args.out or args.project_dir / "build" / args.stack / "logicapp.json"
     out.parent.mkdir(parents=True, exist_ok=True)

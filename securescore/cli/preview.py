@@ -18,6 +18,8 @@ import json
 import sys
 import webbrowser
 from datetime import UTC, datetime
+from email.header import Header
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -107,18 +109,49 @@ def open_source(name: str, args: argparse.Namespace, settings: Settings, now: da
 
 
 def write_eml(captured: CapturedEmail, path: Path, now: datetime) -> None:
-    # SMTP allows 998-character lines; the default 78 folds long subjects onto a continuation line.
-    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
-    message["From"] = "Secure score report (preview) <preview@localhost>"
-    message["To"] = ", ".join(captured.to)
-    message["Subject"] = captured.subject
+    """The message as an .eml file (RFC 5322, CRLF): any valid title and recipient list round-trips.
+
+    The email package's default policy writes non-ASCII text as RFC 2047 encoded words, but writes
+    ASCII text as is, so a subject containing "=?...?=" would be decoded by the reader into something
+    else; such a subject is written entirely as encoded words instead (checked by reading it back).
+    """
+    # SMTP allows 998-character lines; the default 78 folds a long subject right after "Subject:".
+    policy = email.policy.SMTP.clone(max_line_length=998)
+    message = _eml_message(captured, now, captured.subject, policy)
+    if (_read_back_subject(message) or "").strip() != captured.subject.strip():  # unfolding may keep a space
+        message = _eml_message(captured, now, _EncodedHeader("Subject", captured.subject), policy)
+    path.write_bytes(bytes(message))
+
+
+class _EncodedHeader(str):
+    """A header value the email package folds as RFC 2047 encoded words (email.header.Header), always."""
+
+    def __new__(cls, name: str, text: str) -> _EncodedHeader:
+        header = super().__new__(cls, text)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: email.policy.Policy) -> str:
+        encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
+def _eml_message(captured: CapturedEmail, now: datetime, subject: str, policy: email.policy.Policy) -> EmailMessage:
+    message = EmailMessage(policy=policy)
+    message["From"] = Address("Secure score report (preview)", addr_spec="preview@localhost")
+    message["To"] = [Address(addr_spec=address) for address in captured.to]
+    message["Subject"] = subject
     message["Date"] = format_datetime(now)
     message["Importance"] = captured.importance
     if captured.importance == "High":
         message["X-Priority"] = "1"
     message.set_content("This message is HTML; open it in a mail client that shows HTML.")
     message.add_alternative(captured.html, subtype="html")
-    path.write_bytes(bytes(message))
+    return message
+
+
+def _read_back_subject(message: EmailMessage) -> str | None:
+    return email.message_from_bytes(bytes(message), policy=email.policy.default)["Subject"]
 
 
 def results_document(result: LocalRun) -> dict[str, Any]:

@@ -19,7 +19,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # a check or an Azure call failed
 EXIT_USAGE = 2  # bad arguments or configuration
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
 class UsageError(Exception):

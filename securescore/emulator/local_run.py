@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from securescore.config.modes import ACS_SENDER_USERNAME as ACS_SENDER
 from securescore.emulator.errors import UnsupportedConstructError
 from securescore.emulator.runner import ConnectorError, HttpRequest, HttpResponder, RunResult, run_workflow
 from securescore.logicapp import logs_http, mail_acs
 from securescore.logicapp.connections import LOGS_API, OFFICE365_API, connections_value
 from securescore.logicapp.definition import build_definition, uses_connections
 from securescore.settings import Settings
-from securescore.settings_modes import ACS_SENDER_USERNAME as ACS_SENDER
 
 # Stand-ins for the connection ids, so the runner can tell which connector an action calls.
 LOCAL_CONNECTION_IDS = {LOGS_API: f"local/{LOGS_API}", OFFICE365_API: f"local/{OFFICE365_API}"}

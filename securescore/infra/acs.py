@@ -25,9 +25,9 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import communication
 
+from securescore.config.modes import ACS_MANAGED_DOMAIN_NAME, ACS_SENDER_USERNAME
 from securescore.infra.providers import Providers
 from securescore.settings import Settings
-from securescore.settings_modes import ACS_MANAGED_DOMAIN_NAME, ACS_SENDER_USERNAME
 
 ACS_LOCATION = "global"  # the only location these resources accept
 MANAGED_DOMAIN_NAME = ACS_MANAGED_DOMAIN_NAME

@@ -50,7 +50,7 @@ class SecureScoreReport(pulumi.ComponentResource):
         super().__init__("securescore:index:SecureScoreReport", name, None, opts)
         self.settings = settings
         providers = Providers(settings, parent=self)
-        groups = ResourceGroups(providers, settings.location)
+        groups = ResourceGroups.for_settings(providers, settings)
         # The report's own group: on destroy, deleting it removes the connections and the Logic App.
         report_group = groups.get_or_create(
             "report-rg", settings.deployment_subscription_id, settings.resource_group_name, parent=self

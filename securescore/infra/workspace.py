@@ -3,6 +3,10 @@
 An existing workspace (``workspaceResourceId``) gets no resource at all: the stack only uses its id,
 so nothing about it can be changed or deleted by ``pulumi destroy``. With ``logsQuery: http`` its
 customer id is looked up at deploy time (a get, `workspace_customer_id`), still owning nothing.
+
+A created workspace holds the report's history, which continuous export cannot backfill: it and its
+solution are registered with ``retain_on_delete`` (and so is their resource group, see
+``resource_groups``), so `pulumi destroy` removes them from the stack but leaves them in Azure.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from pulumi_azure_native import operationalinsights, operationsmanagement
 from securescore.infra.providers import Providers
 from securescore.infra.resource_groups import ResourceGroups
 from securescore.settings import Settings
+
+# Kept in Azure on `pulumi destroy`: the exported history cannot be exported again.
+RETAINED = pulumi.ResourceOptions(retain_on_delete=True)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ def created_workspace(
     if ws.existing:
         raise ValueError("created_workspace is only for a workspace the stack creates")
     group = groups.get_or_create(f"{name}-rg", ws.subscription_id, ws.resource_group_name, parent=parent)
+    opts = pulumi.ResourceOptions.merge(providers.opts(ws.subscription_id, parent), RETAINED)
     workspace = operationalinsights.Workspace(
         name,
         resource_group_name=group.name,
@@ -37,7 +45,7 @@ def created_workspace(
         location=settings.location,
         sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
         retention_in_days=ws.retention_days,
-        opts=providers.opts(ws.subscription_id, parent),
+        opts=opts,
     )
     # Without this solution Defender for Cloud's exported tables do not appear in the workspace.
     solution_name = f"SecurityCenterFree({ws.name})"
@@ -53,7 +61,7 @@ def created_workspace(
             promotion_code="",
         ),
         properties=operationsmanagement.SolutionPropertiesArgs(workspace_resource_id=workspace.id),
-        opts=providers.opts(ws.subscription_id, parent),
+        opts=opts,
     )
     return CreatedWorkspace(workspace, solution)
 

@@ -1,7 +1,7 @@
 """How the report queries and mails: the connector mode (the default) or the zero-touch transports.
 
 Parsed from the stack's values by ``settings.parse_settings`` (through `parse_modes`), in the same
-error style: every problem names the key, the value and what is accepted.
+error style (``securescore.config.fields``): every problem names the key, the value and what is accepted.
 
 - ``logsQuery``: ``connector`` (the azuremonitorlogs API connection, as the original) or ``http``
   (HTTP actions to the Log Analytics query API with the Logic App's managed identity: no connection).
@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:  # settings imports this module; the collector's type is only needed for hints
-    from securescore.settings import _Collector
+from securescore.config import fields
+from securescore.config.fields import Problems
 
 LOGS_QUERY_CHOICES = ("connector", "http")
 MAIL_TRANSPORT_CHOICES = ("office365", "acs")
@@ -38,10 +37,11 @@ ACS_SENDER_USERNAME = "DoNotReply"
 ACS_MANAGED_DOMAIN_NAME = "AzureManagedDomain"  # the name an Azure-managed domain resource must have
 
 # Communication Services names become <name>.communication.azure.com: letters, digits, '-', 1-63.
-_ACS_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-_DATA_LOCATION = re.compile(r"^[A-Za-z][A-Za-z ]{1,39}$")
+# Patterns are used with fullmatch: a value followed by a line break must not pass.
+_ACS_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_DATA_LOCATION = re.compile(r"[A-Za-z][A-Za-z ]{1,39}")
 _DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_DOMAIN = re.compile(rf"^{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})+$")
+_DOMAIN = re.compile(rf"{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})+")
 
 
 @dataclass(frozen=True)
@@ -99,47 +99,42 @@ def default_acs_name(deployment_subscription_id: str, resource_group_name: str, 
     return f"{base}-{digest}".lower()
 
 
-Choice = Callable[[str, Any, tuple[str, ...], "_Collector"], str]
-
-
 def parse_modes(
     v: dict[str, Any],
-    errors: _Collector,
+    errors: Problems,
     *,
-    choice: Choice,
     recipients: tuple[str, ...],
     deployment_subscription_id: str,
     resource_group_name: str,
     logic_app_name: str,
 ) -> Modes:
-    """The transports and their options; problems go to ``errors`` (nothing is raised here).
-
-    ``choice`` is settings' own one-of-these validator, so both report a bad choice the same way."""
-    logs_query = choice("logsQuery", v.get("logsQuery"), LOGS_QUERY_CHOICES, errors)
-    mail = choice("mailTransport", v.get("mailTransport"), MAIL_TRANSPORT_CHOICES, errors)
+    """The transports and their options; problems go to ``errors`` (nothing is raised here)."""
+    logs_query = fields.choice("logsQuery", v.get("logsQuery"), LOGS_QUERY_CHOICES, errors)
+    mail = fields.choice("mailTransport", v.get("mailTransport"), MAIL_TRANSPORT_CHOICES, errors)
     if mail != "acs":
         for key in ACS_KEYS:
             if v.get(key):
                 errors.add(key, v[key], 'to be left empty unless mailTransport is "acs"')
         return Modes(logs_query, mail)  # type: ignore[arg-type]
 
-    data_location = (v.get("acsDataLocation") or "").strip()
+    data_location = v.get("acsDataLocation") or ""
     if not data_location:
         errors.problems.append(
             "securescore-report:acsDataLocation is required with mailTransport \"acs\": where Communication "
             'Services keeps the data at rest, e.g. "Europe" or "United States"'
         )
-    elif not _DATA_LOCATION.match(data_location):
+    elif not _DATA_LOCATION.fullmatch(data_location):
         errors.add("acsDataLocation", data_location, 'a data location name such as "Europe" or "United States"')
 
-    custom_domain = (v.get("acsCustomDomain") or "").strip().lower()
-    if custom_domain and (not _DOMAIN.match(custom_domain) or len(custom_domain) > 253):
+    custom_domain = (v.get("acsCustomDomain") or "").lower()
+    if custom_domain and (not _DOMAIN.fullmatch(custom_domain) or len(custom_domain) > 253):
         errors.add("acsCustomDomain", custom_domain, "a domain name you own, like reports.contoso.com")
         custom_domain = ""
 
-    name = (v.get("acsName") or "").strip()
-    if name and not _ACS_NAME.match(name):
+    name = v.get("acsName") or ""
+    if name and not _ACS_NAME.fullmatch(name):
         errors.add("acsName", name, "1-63 letters, digits or '-', not starting or ending with '-'")
+        name = ""
     name = name.lower() or default_acs_name(deployment_subscription_id, resource_group_name, logic_app_name)
 
     limit = ACS_MAX_RECIPIENTS if v.get("acsCustomDomain") else ACS_MANAGED_DOMAIN_MAX_RECIPIENTS
