@@ -230,7 +230,7 @@ def test_connection_not_connected_points_to_authorize(capsys: pytest.CaptureFixt
     _, items = results(capsys, ["--stack", "dev"], transport=transport)
     item = by_prefix(items, "API connection: securescore-dev-office365")
     assert item["detail"] == "Error: This connection is not authenticated."
-    assert item["fix"] == "authorize it: python -m scripts.authorize --stack dev"
+    assert item["fix"] == "authorize it: securescore authorize --stack dev"
 
 
 def test_missing_logic_app_and_connections_say_deploy(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,9 +4,9 @@ For each connection that is not Connected: ask ARM for a consent link (listConse
 in a browser, read back the address the browser landed on (or the bare code), confirm it
 (confirmConsentCode) and show the new status. The code is read without echo and never printed.
 
-    python -m scripts.authorize --stack dev
-    python -m scripts.authorize --subscription SUB --resource-group RG --connection NAME [--connection NAME]
-    python -m scripts.authorize --stack dev --status-only --json
+    securescore authorize --stack dev
+    securescore authorize --subscription SUB --resource-group RG --connection NAME [--connection NAME]
+    securescore authorize --stack dev --status-only --json
 
 Statuses (Microsoft.Web 2016-06-01 ApiConnectionDefinition: ``properties.statuses[].status``, free text
 in the spec): an OAuth connection is usable when one status is ``Connected`` (connectionsGet.json); a

@@ -9,7 +9,7 @@ After deploying, as the identity you are signed in with (not the Logic App's man
 Before deploying (``--before-deploy``), as the deployer: see ``securescore.cli.readiness``.
 Every failure comes with a one-line fix. Exit 0 only when every check passes.
 
-    python -m scripts.check --stack dev [--json] [--before-deploy]
+    securescore check --stack dev [--json] [--before-deploy]
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def check_connection(arm: ArmClient, target: Target, stack: str = "<stack>") -> 
                            "identity and that identity has Log Analytics Reader on the workspace")
     if state.usable:
         return CheckResult(name, True, state.status)
-    return CheckResult(name, False, detail, f"authorize it: python -m scripts.authorize --stack {stack}")
+    return CheckResult(name, False, detail, f"authorize it: securescore authorize --stack {stack}")
 
 
 # --- 5. last run ------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ def judge_last_run(arm: ArmClient, workflow: str, stack: str = "<stack>") -> Che
         fix = "deploy the stack first (pulumi up)" if error.status == 404 else "you need Reader on the Logic App"
         return CheckResult(name, False, error.short(), fix)
     if not runs:
-        return CheckResult(name, True, f"no runs yet (python -m scripts.run_now --stack {stack} runs it now)")
+        return CheckResult(name, True, f"no runs yet (securescore run-now --stack {stack} runs it now)")
     newest = runs[0]
     prefix = ""
     if newest.outcome == "in progress":
@@ -278,7 +278,7 @@ def judge_last_run(arm: ArmClient, workflow: str, stack: str = "<stack>") -> Che
         prefix = f"{newest.status} (in progress) since {newest.start_time}; before it: "
         newest = finished
     detail = f"{prefix}{newest.status}, started {newest.start_time}"
-    run_again = f"python -m scripts.run_now --stack {stack}"
+    run_again = f"securescore run-now --stack {stack}"
     if newest.outcome == "succeeded":
         return CheckResult(name, True, detail)
     if newest.outcome == "not run":

@@ -4,8 +4,8 @@ Each line is the API's item (id, name, type, properties; controls with their ``d
 ``subscriptionId`` and ``kind`` ("secureScore" or "secureScoreControl"). Pages are followed via
 nextLink. A subscription that fails is reported on stderr and the others are still exported.
 
-    python -m scripts.export_scores --stack prod --out scores.jsonl
-    python -m scripts.export_scores --subscription SUB [--subscription SUB ...]
+    securescore export-scores --stack prod --out scores.jsonl
+    securescore export-scores --subscription SUB [--subscription SUB ...]
 """
 
 from __future__ import annotations

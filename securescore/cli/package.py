@@ -1,6 +1,6 @@
 """Write a stack's Logic App package: the workflow definition and its parameters, for review and diff.
 
-    python -m scripts.package --stack prod [--out build/prod/logicapp.json]
+    securescore package --stack prod [--out build/prod/logicapp.json]
 
 The definition is exactly what `pulumi up` deploys (logicapp.definition.build_definition); the
 connection ids are the ones the stack's connections get, derived from their names.

@@ -1,11 +1,11 @@
 """Render the weekly email on this machine, by executing the stack's Logic App definition locally.
 
-    python -m scripts.preview                      # embedded sample data, example stack
-    python -m scripts.preview --stack prod --now 2026-11-23T07:00:00Z --eml out/report.eml
-    python -m scripts.preview --data ./exported-csv            # SecureScores.csv + SecureScoreControls.csv
-    python -m scripts.preview --workspace-id <workspace GUID>  # live, with DefaultAzureCredential
-    python -m scripts.preview --source api                     # live Secure Score API (no history)
-    python -m scripts.preview --fail-query trend               # preview the failure notice
+    securescore preview                      # embedded sample data, example stack
+    securescore preview --stack prod --now 2026-11-23T07:00:00Z --eml out/report.eml
+    securescore preview --data ./exported-csv            # SecureScores.csv + SecureScoreControls.csv
+    securescore preview --workspace-id <workspace GUID>  # live, with DefaultAzureCredential
+    securescore preview --source api                     # live Secure Score API (no history)
+    securescore preview --fail-query trend               # preview the failure notice
 
 Exit codes: 0 rendered, 1 the data source or the run failed, 2 usage or configuration error.
 """

@@ -10,7 +10,7 @@ A difference above ``TOLERANCE`` points is flagged with its likely cause: no sco
 initiative, no snapshot in the workspace yet, a stale export, or a change the export has not caught up
 with yet.
 
-    python -m scripts.reconcile --stack prod [--workspace-id GUID] [--json]
+    securescore reconcile --stack prod [--workspace-id GUID] [--json]
 
 Exit 0 when every subscription and the overall score agree within the tolerance, 1 otherwise.
 """

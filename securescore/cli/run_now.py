@@ -3,7 +3,7 @@
 Fires the Recurrence trigger (POST .../triggers/{trigger}/run), finds the run it started, polls it
 until it ends and, when it did not succeed, lists the actions that failed with their errors.
 
-    python -m scripts.run_now --stack dev [--timeout 600] [--trigger Weekly_schedule] [--json]
+    securescore run-now --stack dev [--timeout 600] [--trigger Weekly_schedule] [--json]
 
 Finding the run: the spec documents no body or header for the trigger's ``run`` action
 (WorkflowTriggersRun.json answers ``"default": {}``). When Azure sends ``x-ms-workflow-run-id``
@@ -224,7 +224,7 @@ def judge(runner: Runner, run: Run | None, timeout: float, trigger: str) -> RunR
                              "App, or run again with a larger --timeout.")
     if run.outcome not in ENDED:
         return result(False, f"Run {run.name} is still {run.status} after {timeout:g} s; it goes on in Azure. "
-                             "python -m scripts.check shows its result later.")
+                             "securescore check shows its result later.")
     actions = failed_actions(runner.arm, runner.workflow, run.name)
     if run.outcome == "succeeded" and not actions:
         took = run.duration_seconds()

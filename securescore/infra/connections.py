@@ -36,7 +36,7 @@ def api_connections(
     child_opts = providers.opts(settings.deployment_subscription_id, parent)
 
     def oauth_connection(api: str, connection_name: str, label: str) -> web.Connection:
-        """Created without credentials: a user authorizes it after `pulumi up` (scripts.authorize)."""
+        """Created without credentials: a user authorizes it after `pulumi up` (`securescore authorize`)."""
         return web.Connection(
             api,
             resource_group_name=resource_group_name,

@@ -196,7 +196,7 @@ def _send_mail(body: dict[str, str], run_after: dict[str, list[str]]) -> dict[st
             "path": "/v2/Mail",
             "body": {"To": "@{join(parameters('recipients'), ';')}", **body},
             # The default policy retries timeouts (504), which can deliver the mail twice; a failed
-            # send shows in the run history and in `scripts.check` instead.
+            # send shows in the run history and in `securescore check` instead.
             "retryPolicy": {"type": "none"},
         },
         "runAfter": run_after,
