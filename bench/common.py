@@ -30,7 +30,7 @@ class BenchConfig:
     deploy_sizes: Sequence[int] = (1, 100, 500)
     # A 1-subscription run takes ~40 ms, so it can afford enough runs for a steady median.
     deploy_repeats: dict[int, int] = field(default_factory=lambda: {1: 31, 100: 3, 500: 1})
-    deploy_variants: Sequence[str] | None = None  # None: every entry of SETTINGS_VARIANTS
+    variants: Sequence[str] | None = None  # None: every entry of SETTINGS_VARIANTS (deploy, workflow, email_size)
     workflow_sizes: Sequence[int] = (1, 500)
     email_sizes: Sequence[int] = (1, 100, 500)
     email_controls: int = 15
@@ -85,16 +85,22 @@ def config_values(count: int) -> dict[str, Any]:
     }
 
 
-# The deploy item's settings variants: name -> stack values (keys without the namespace) for N
-# subscriptions. A mode that changes what gets deployed (say, management-group scope) is added here
-# as one more entry; the deploy item reports the resources registered per variant at every size.
+def zero_touch_values(count: int) -> dict[str, Any]:
+    """The zero-touch mode (logsQuery http, mailTransport acs; stacks/Pulumi.zerotouch.yaml)."""
+    return {**config_values(count), "logsQuery": "http", "mailTransport": "acs", "acsDataLocation": "Europe"}
+
+
+# The settings variants: name -> stack values (keys without the namespace) for N subscriptions. A mode
+# that changes what gets deployed or run is one more entry (one line); the deploy item reports the
+# resources registered, the workflow item the actions run and the email_size item the email, per variant.
 SETTINGS_VARIANTS: dict[str, Callable[[int], dict[str, Any]]] = {
     "default": config_values,
+    "zero-touch": zero_touch_values,
 }
 
 
-def make_settings(count: int, variant: str = "default") -> Settings:
-    return parse_settings(SETTINGS_VARIANTS[variant](count))
+def make_settings(count: int, variant: str = "default", **extra: Any) -> Settings:
+    return parse_settings({**SETTINGS_VARIANTS[variant](count), **extra})
 
 
 def timed(func: Callable[[], T]) -> tuple[float, T]:

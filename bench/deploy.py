@@ -123,6 +123,22 @@ def _variant_rows(counts: list[dict[str, Any]], sizes: list[int]) -> list[list[s
                         for n in sizes)] for variant in variants]
 
 
+def variant_differences(counts: list[dict[str, Any]]) -> list[str]:
+    """Per variant, its custom resources minus the default's at each size: a constant difference means
+    the mode adds or removes a fixed set of resources, none per subscription."""
+    by_key = {(c["variant"], c["subscriptions"]): c["custom_resources"] for c in counts}
+    sizes = sorted({c["subscriptions"] for c in counts})
+    notes = []
+    for variant in dict.fromkeys(c["variant"] for c in counts):
+        if variant == "default" or ("default", sizes[0]) not in by_key:
+            continue
+        diffs = [by_key[variant, n] - by_key["default", n] for n in sizes]
+        text = f"{diffs[0]:+d} at every size" if len(set(diffs)) == 1 else \
+            "changes with the size: " + ", ".join(f"{d:+d} at {n}" for d, n in zip(diffs, sizes, strict=True))
+        notes.append(f"{variant} registers {text} against the default variant.")
+    return notes
+
+
 def _row(m: dict[str, Any]) -> list[str]:
     per_resource = m["project_median_s"] / m["custom_resources"] * 1000
     return [
@@ -141,7 +157,7 @@ def _row(m: dict[str, Any]) -> list[str]:
 def run(config: BenchConfig) -> ItemResult:
     checked = check_same_resources()  # also warms up both programs (imports, first-run caches)
     sizes = [measure_size(n, config.repeats(config.deploy_repeats.get(n, 5))) for n in config.deploy_sizes]
-    variants = list(config.deploy_variants or SETTINGS_VARIANTS)
+    variants = list(config.variants or SETTINGS_VARIANTS)
     counts = variant_counts(variants, sizes)
     return ItemResult(
         key="deploy",
@@ -161,6 +177,7 @@ def run(config: BenchConfig) -> ItemResult:
             "Settings variants are the entries of bench.common.SETTINGS_VARIANTS (stack values for N subscriptions; "
             "a deployment mode is added there as one more entry): the default's counts come from the timed runs "
             "above, every other variant runs once per size under the same mocks.",
+            *variant_differences(counts),
         ],
         raw={"sizes": sizes, "checked_resources": checked, "variants": counts},
         extra_tables=[(

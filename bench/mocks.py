@@ -35,7 +35,10 @@ class Recorded:
 
 @dataclass
 class CountingMocks(Mocks):
-    """Ids derived from names; the Logic App comes back with a system-assigned principal."""
+    """Ids derived from names; the Logic App comes back with a system-assigned principal, the zero-touch
+    resources with the outputs the program reads (an ACS domain's fromSenderDomain, a Communication
+    Service's hostName, a looked-up workspace's customerId: REST spec Microsoft.Communication 2025-09-01
+    domains/get.json, communicationServices/get.json; OperationalInsights 2023-09-01 WorkspacesGet.json)."""
 
     record: bool = False
     custom: Counter[str] = field(default_factory=Counter)
@@ -52,9 +55,16 @@ class CountingMocks(Mocks):
         if args.typ == WORKFLOW_TYPE:
             principal = str(uuid.uuid5(uuid.NAMESPACE_URL, f"principal:{args.name}"))
             outputs["identity"] = {"type": "SystemAssigned", "principalId": principal, "tenantId": TENANT_ID}
+        elif args.typ == "azure-native:communication:Domain":
+            sender = f"{uuid.uuid5(uuid.NAMESPACE_URL, args.name)}.azurecomm.net"
+            outputs.update(fromSenderDomain=sender, verificationStates={"domain": {"status": "Verified"}})
+        elif args.typ == "azure-native:communication:CommunicationService":
+            outputs["hostName"] = f"{args.name}.communications.azure.com"
         return f"id-{args.typ}-{args.name}", outputs
 
-    def call(self, args: Any) -> tuple[dict[str, Any], None]:
+    def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == "azure-native:operationalinsights:getWorkspace":  # logsQuery http, existing workspace
+            return {"customerId": str(uuid.uuid5(uuid.NAMESPACE_URL, str(args.args.get("workspaceName"))))}, []
         raise AssertionError(f"no invokes expected, got {args.token}")
 
     @property

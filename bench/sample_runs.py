@@ -10,6 +10,7 @@ from bench.common import REPORT_NOW, make_settings, timed
 from securescore.datasources.engine import LocalEngine
 from securescore.datasources.sample_data import generate_sample
 from securescore.emulator.local_run import LocalRun, run_locally
+from securescore.settings import Settings
 
 
 class EngineSource:
@@ -25,6 +26,11 @@ class EngineSource:
         return "bench sample data"
 
 
+def every_section(subscriptions: int, variant: str = "default") -> Settings:
+    """The variant's settings with every section of the report (assessments exported)."""
+    return make_settings(subscriptions, variant, exportAssessments=True)
+
+
 @dataclass(frozen=True)
 class SampleRun:
     subscriptions: int
@@ -35,14 +41,17 @@ class SampleRun:
     local: LocalRun
 
 
-def sample_run(subscriptions: int, controls: int = 15, fail_query: str | None = None) -> SampleRun:
-    """generate_sample (default 120 days, so every trend week has data) + load + one run, cached per size."""
-    return _sample_run(subscriptions, controls, fail_query)
+def sample_run(subscriptions: int, controls: int = 15, fail_query: str | None = None,
+               variant: str = "default") -> SampleRun:
+    """generate_sample (default 120 days, so every trend week has data) + load + one run of the variant's
+    definition with every section (exported assessments: the recommendations too), cached per size and
+    variant: the workflow and email_size items share the runs."""
+    return _sample_run(subscriptions, controls, fail_query, variant)
 
 
 @cache
-def _sample_run(subscriptions: int, controls: int, fail_query: str | None) -> SampleRun:
-    settings = make_settings(subscriptions)
+def _sample_run(subscriptions: int, controls: int, fail_query: str | None, variant: str) -> SampleRun:
+    settings = every_section(subscriptions, variant)
     tables = generate_sample(settings, REPORT_NOW, controls=controls)
     load_s, engine = timed(lambda: LocalEngine(tables))
     rows = sum(len(r) for r in tables.values())

@@ -15,6 +15,7 @@ from bench.common import quick_config
 from bench.report import json_document, markdown, write_json
 
 NUMBER = re.compile(r"^\d[\d,]*(\.\d+)?$")
+SHIPPED_VARIANTS = ["default", "zero-touch"]
 
 
 def test_every_item_runs_in_quick_mode_and_reports_positive_numbers(tmp_path: Path) -> None:
@@ -41,8 +42,11 @@ def test_every_item_runs_in_quick_mode_and_reports_positive_numbers(tmp_path: Pa
     assert all(m["custom_resources"] == m["baseline_custom_resources"] > 0 for m in deploy_sizes)
     assert all(m["project_median_s"] > 0 and m["baseline_median_s"] > 0 for m in deploy_sizes)
     assert [(v["variant"], v["subscriptions"]) for v in by_key["deploy"].raw["variants"]] == [
-        ("default", 1), ("default", 3)]
+        ("default", 1), ("default", 3), ("zero-touch", 1), ("zero-touch", 3)]
     assert all(m["html_bytes"] > 0 for m in by_key["email_size"].raw["sizes"])
+    assert {(m["variant"], m["subscriptions"]) for m in by_key["email_size"].raw["sizes"]} == {
+        (v, n) for v in common.SETTINGS_VARIANTS for n in (1, 3)}
+    assert {m["variant"] for m in by_key["workflow"].raw["sizes"]} == set(common.SETTINGS_VARIANTS)
     preview = by_key["preview_time"].raw
     assert preview["median_s"] > 0 and preview["bare_median_s"] > 0 and preview["cold_median_s"] > 0
     assert all(s > 0 for s in preview["phases_median_s"].values())
@@ -70,7 +74,7 @@ def test_a_settings_variant_is_one_more_entry(monkeypatch: pytest.MonkeyPatch) -
 
     (_title, header, rows) = result.extra_tables[0]
     assert header == ["settings variant", "1 subscription", "2 subscriptions"]
-    assert [row[0] for row in rows] == ["default", "two recipients"]
+    assert [row[0] for row in rows] == [*SHIPPED_VARIANTS, "two recipients"]
     counts = {(v["variant"], v["subscriptions"]): v["custom_resources"] for v in result.raw["variants"]}
     # Recipients change no resource: the variant registers what the default does, at each size.
     assert counts["two recipients", 1] == counts["default", 1] < counts["two recipients", 2] == counts["default", 2]
@@ -88,3 +92,28 @@ def test_chain_counting_on_a_small_definition() -> None:
     assert workflow.longest_chain(actions) == 3  # A -> B -> After
     assert workflow.longest_chain(actions, count_scopes=True) == 4
     assert workflow.count_actions(actions) == 5
+
+
+def test_the_zero_touch_variant_is_the_zerotouch_stacks_mode() -> None:
+    settings = common.make_settings(2, "zero-touch")
+    assert (settings.modes.logs_http, settings.modes.mail_acs) == (True, True)
+    assert list(common.SETTINGS_VARIANTS) == SHIPPED_VARIANTS
+
+
+@pytest.mark.parametrize(("extra", "actions", "chain"), [
+    # The connector's 17 / 5; one Rows_ Select per query (securescore.queries: 8 queries) on the http
+    # path; the ACS send's five follow-up actions and three links (docs/design.md, "Zero-touch mode").
+    ({}, 17, 5),
+    ({"logsQuery": "http"}, 25, 6),
+    ({"mailTransport": "acs", "acsDataLocation": "Europe"}, 22, 8),
+    ({"logsQuery": "http", "mailTransport": "acs", "acsDataLocation": "Europe"}, 30, 9),
+])
+def test_the_workflow_bound_follows_the_transports(extra: dict[str, str], actions: int, chain: int) -> None:
+    limit = workflow.bound(common.make_settings(1, **extra))
+    assert (limit.actions, limit.chain) == (actions, chain)
+
+
+def test_an_action_count_that_grows_with_subscriptions_is_not_constant() -> None:
+    base = {"defined_actions": 19, "executed_actions": 17, "static_chain": 5, "executed_chain": 4}
+    assert workflow.constant([base, dict(base)])
+    assert not workflow.constant([base, {**base, "executed_actions": 18}])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from typing import Any
 
 import pytest
 
@@ -261,3 +262,46 @@ def test_the_decoded_code_is_what_is_confirmed(capsys: pytest.CaptureFixture[str
 def test_parse_consent_reply_rejects(reply: str) -> None:
     with pytest.raises(ConsentError):
         parse_consent_reply(reply)
+
+
+# --- the mode decides what there is to authorize (securescore.cli.mode_facts) ------------------------
+
+ACS = {"mailTransport": "acs", "acsDataLocation": "Europe"}
+
+
+def test_zero_touch_has_nothing_to_authorize_and_touches_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = FakeArmTransport()
+    credential = FakeCredential()
+    assert run(["--stack", "zerotouch"], transport, credential=credential) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("nothing to authorize: with logsQuery http and mailTransport acs the Logic App uses no "
+                          "API connection")
+    assert transport.sent == [] and credential.scopes == []  # no sign-in, no request
+
+
+def test_zero_touch_status_json_is_an_empty_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--stack", "zerotouch", "--status-only", "--json"], FakeArmTransport()) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_managed_identity_logs_connection_with_acs_mail_needs_nobody(
+        capsys: pytest.CaptureFixture[str], mocker: Any) -> None:
+    from tests.conftest import make_settings
+
+    mocker.patch("securescore.cli.authorize.optional_settings", return_value=make_settings(1, **ACS))
+    assert run(["--stack", "any"], FakeArmTransport()) == 0
+    assert "the azuremonitorlogs connection signs in with the Logic App's managed identity" in \
+        capsys.readouterr().out
+
+
+def test_queries_over_http_leave_only_the_office365_connection(capsys: pytest.CaptureFixture[str],
+                                                              mocker: Any) -> None:
+    from tests.conftest import make_settings
+
+    settings = make_settings(1, logsQuery="http", deploymentSubscriptionId=DEV_SUB,
+                             resourceGroupName="rg-securescore-dev", logicAppName="securescore-dev")
+    mocker.patch("securescore.cli.authorize.optional_settings", return_value=settings)
+    transport = transport_for()
+    assert run(["--stack", "any", "--status-only", "--json"], transport) == 1
+    assert [s["connection"] for s in json.loads(capsys.readouterr().out)] == ["securescore-dev-office365"]
+    assert transport.requests_to("GET", "azuremonitorlogs") == []

@@ -16,7 +16,8 @@ from azure.core.exceptions import ClientAuthenticationError
 from securescore.cli import check
 from tests.conftest import make_settings
 from tests.fakes.loganalytics import FakeLogsTransport, partial_error, query_answer, query_error
-from tests.fakes.logic import WORKFLOW_STATUSES, action_body, run_body
+from tests.fakes.logic import WORKFLOW_STATUSES, action_body, run_body, workflow_body
+from tests.fakes.resources import READER, role_assignment_body
 from tests.fakes.security import NO_SCORES, SPEC_LIST_EXAMPLE, no_score_404, scores_path, secure_score_body
 from tests.fakes.transport import (
     DEV_SUB,
@@ -48,15 +49,28 @@ def logs_answering(rows: list[list[Any]] | None = None, status: int = 200, body:
     return FakeLogsTransport(answer)
 
 
+PRINCIPAL = "6f4a9c1e-2b3d-4e5f-8a9b-0c1d2e3f4a5b"  # the Logic App's identity (tests/fakes/logic.workflow_body)
+
+
+def identity_routes(transport: FakeArmTransport, workflow: str, roles: list[tuple[str, str]]) -> FakeArmTransport:
+    """The Logic App with its identity, and each (scope, role guid) assigned to it."""
+    transport.add("GET", workflow, Canned(200, workflow_body(workflow)))
+    for scope, role in roles:
+        transport.add("GET", f"{scope}/providers/Microsoft.Authorization/roleAssignments", Canned(200, {"value": [
+            role_assignment_body(scope, role, PRINCIPAL, scope.split("/")[2], principal_type="ServicePrincipal")]}))
+    return transport
+
+
 def healthy_transport() -> FakeArmTransport:
     logs, o365 = dev_connection("azuremonitorlogs"), dev_connection("office365")
-    return FakeArmTransport({
+    transport = FakeArmTransport({
         ("GET", SCORES): Canned(200, {"value": [secure_score_body(DEV_SUB)]}),
         ("GET", logs): Canned(200, connection_body(logs)),
         ("GET", o365): Canned(200, connection_body(o365)),
         ("GET", DEV_WORKFLOW + "/runs"): Canned(200, {"value": [
             run_body("08584", "Succeeded", "2026-11-20T14:00:00.1234567Z")]}),
     })
+    return identity_routes(transport, DEV_WORKFLOW, [(f"/subscriptions/{DEV_SUB}", READER)])
 
 
 def run(argv: list[str], transport: FakeArmTransport | None = None, logs: FakeLogsTransport | None = None,
@@ -78,7 +92,9 @@ def test_all_checks_pass(capsys: pytest.CaptureFixture[str]) -> None:
     logs = logs_answering()
     assert run(["--stack", "dev"], logs=logs) == 0
     out = capsys.readouterr().out
-    assert "[FAIL]" not in out and "All 6 checks passed." in out
+    assert "[FAIL]" not in out and "All 7 checks passed." in out
+    assert f"[ok]   Role Reader at /subscriptions/{DEV_SUB}: held (the identity reads the subscription's secure " \
+           "score)" in out
     assert f"[ok]   Azure sign-in (token for Azure Resource Manager): signed in as alice@contoso.example " \
            f"(object id {USER_OID})" in out
     assert "[ok]   Secure Score API: Development (0b1f6471-1bf0-4dda-aec3-cb9272f09590): ASC score 54.3% " \
@@ -101,7 +117,7 @@ def test_the_spec_example_of_the_list_is_read(capsys: pytest.CaptureFixture[str]
 
 def test_json_output_is_a_list_of_checks(capsys: pytest.CaptureFixture[str]) -> None:
     code, items = results(capsys, ["--stack", "dev"])
-    assert code == 0 and len(items) == 6
+    assert code == 0 and len(items) == 7
     assert all(set(i) == {"check", "ok", "detail", "fix"} and i["ok"] is True for i in items)
 
 
@@ -120,7 +136,8 @@ def test_token_failures_are_explained_and_the_rest_skipped(message: str, fix: st
     code, items = results(capsys, ["--stack", "dev"], credential=credential)
     assert code == 1
     assert items[0]["ok"] is False and fix in items[0]["fix"]
-    assert [i["detail"] for i in items[1:]] == ["skipped: no token"] * 4
+    # Secure Score API, workspace, connections, the identity's roles, last run
+    assert [i["detail"] for i in items[1:]] == ["skipped: no token"] * 5
 
 
 def test_secure_score_403_asks_for_a_role_for_the_signed_in_principal(capsys: pytest.CaptureFixture[str]) -> None:
@@ -237,7 +254,7 @@ def test_missing_logic_app_and_connections_say_deploy(capsys: pytest.CaptureFixt
     transport = FakeArmTransport({("GET", SCORES): Canned(200, {"value": [secure_score_body(DEV_SUB)]})})
     _, items = results(capsys, ["--stack", "dev"], transport=transport)
     assert [i["fix"] for i in items if i["check"].startswith(("API connection", "Logic App"))] == \
-        ["deploy the stack first (pulumi up)"] * 3
+        ["deploy the stack first (pulumi up)"] * 4
 
 
 def test_failed_last_run_lists_its_failed_actions(capsys: pytest.CaptureFixture[str]) -> None:

@@ -172,12 +172,15 @@ VARIANTS = {
                                            "workspaceSubscriptionId": OTHER_SUB,
                                            "workspaceResourceGroupName": "rg-law", "logsConnectionAuth":
                                                "managedIdentity"}),
+    "zerotouch": ("zerotouch", {}),  # no connection; Communication Services; roles on the workspace and ACS
+    "queries over http, Office 365 mail": ("dev", {"logsQuery": "http"}),
+    "connector queries, ACS mail": ("example", {"mailTransport": "acs", "acsDataLocation": "Europe"}),
 }
 # azure-native module -> ARM namespace (pulumi-azure-native's module names are the providers' names).
 NAMESPACES = {"security": "Microsoft.Security", "logic": "Microsoft.Logic", "web": "Microsoft.Web",
               "operationalinsights": "Microsoft.OperationalInsights",
               "operationsmanagement": "Microsoft.OperationsManagement", "authorization": "Microsoft.Authorization",
-              "resources": "Microsoft.Resources"}
+              "resources": "Microsoft.Resources", "communication": "Microsoft.Communication"}
 
 
 def _settings(stack: str, **overrides: Any) -> Any:
@@ -241,3 +244,50 @@ def test_the_requests_all_go_where_the_settings_say(capsys: pytest.CaptureFixtur
     transport.send = spy  # type: ignore[method-assign]
     results(capsys, transport)
     assert all(s.path.lower().startswith(f"/subscriptions/{DEV_SUB}") for s in seen)
+
+
+def test_zero_touch_needs_communication_services_and_no_connection() -> None:
+    from securescore.cli.readiness import rights_to_check
+
+    settings = _settings("zerotouch")
+    deploy = next(n for n in subscription_needs(settings) if n.subscription_id == settings.deployment_subscription_id)
+    assert "Microsoft.Communication" in deploy.providers and "Microsoft.Web" not in deploy.providers
+    # Learn, "Azure permissions" (Microsoft.Communication): the write operations of what the stack creates.
+    assert {"Microsoft.Communication/CommunicationServices/Write", "Microsoft.Communication/EmailServices/write",
+            "Microsoft.Communication/EmailServices/Domains/write"} <= set(deploy.actions)
+    # The Communication Service does not exist before `pulumi up`: its role is asked at the subscription.
+    service = settings.modes.acs.resource_id(settings.deployment_subscription_id, settings.resource_group_name)
+    rights = rights_to_check(settings)
+    assert service not in rights and service.lower() not in {scope.lower() for scope in rights}
+    assert "Microsoft.Authorization/roleAssignments/write" in \
+        rights[f"/subscriptions/{settings.deployment_subscription_id}"][0]
+    # The existing workspace is there already: the right to assign Log Analytics Reader is asked on it.
+    assert rights[settings.workspace.resource_id] == (["Microsoft.Authorization/roleAssignments/write"],
+                                                      ["role assignments"])
+
+
+def test_zero_touch_before_deploy_asks_for_the_communication_provider(capsys: pytest.CaptureFixture[str]) -> None:
+    settings = _settings("zerotouch")
+    sub = settings.deployment_subscription_id
+    transport = FakeArmTransport()
+    for namespace in ("Microsoft.Logic", "Microsoft.Security", "Microsoft.Communication"):
+        state = "NotRegistered" if namespace == "Microsoft.Communication" else "Registered"
+        for other in settings.subscription_ids:
+            transport.add("GET", f"/subscriptions/{other}/providers/{namespace}",
+                          Canned(200, provider_body(other, namespace, state)))
+    for other in settings.subscription_ids:
+        scope = f"/subscriptions/{other}"
+        transport.add("HEAD", f"{scope}/resourceGroups/rg-securescore-zerotouch", Canned(404))
+        transport.add("HEAD", f"{scope}/resourceGroups/rg-securescore-export", Canned(404))
+        transport.add("GET", f"{scope}/providers/Microsoft.Authorization/roleAssignments", Canned(200, {"value": [
+            role_assignment_body(scope, OWNER, USER_OID, other)]}))
+        transport.add("GET", role_definition_id(OWNER, other), Canned(200, role_definition_body(OWNER, other)))
+    workspace = settings.workspace.resource_id
+    transport.add("GET", f"{workspace}/providers/Microsoft.Authorization/roleAssignments", Canned(200, {"value": [
+        role_assignment_body(f"/subscriptions/{sub}", OWNER, USER_OID, sub)]}))
+    transport.add("GET", workspace, Canned(200, workspace_body(workspace)))
+    code, items = results(capsys, transport, stack="zerotouch")
+    failed = [i for i in items if not i["ok"]]
+    assert code == 1 and [i["check"] for i in failed] == [f"Resource provider Microsoft.Communication in {sub}"]
+    assert f"az provider register --namespace Microsoft.Communication --subscription {sub}" in failed[0]["fix"]
+    assert not named(items, "Resource provider Microsoft.Web")

@@ -9,7 +9,7 @@ import pytest
 
 from securescore.cli import run_now
 from securescore.cli.run_now import Clock, parse_time
-from tests.fakes.logic import WORKFLOW_STATUSES, action_body, run_body
+from tests.fakes.logic import WORKFLOW_STATUSES, FakeContentTransport, action_body, run_body
 from tests.fakes.transport import DEV_WORKFLOW, Canned, FakeArmTransport, FakeClock, FakeCredential, Sent, arm_error
 
 RUNS = DEV_WORKFLOW + "/runs"
@@ -26,8 +26,10 @@ STILL_GOING = {"Running", "Waiting", "Paused", "Suspended", "NotSpecified"}
 
 
 def transport_with(statuses: list[str], *, header: str = "", actions: list[dict] | None = None,
-                   error: dict | None = None, newest_first: bool = True) -> FakeArmTransport:
+                   error: dict | None = None, newest_first: bool = True,
+                   workflow: str = DEV_WORKFLOW) -> FakeArmTransport:
     """Runs list: the old runs until the trigger is called, then the new run moving through ``statuses``."""
+    runs_path, trigger_path = f"{workflow}/runs", f"{workflow}/triggers/Weekly_schedule/run"
     state = {"fired": False, "polls": 0}
 
     def next_run() -> dict:
@@ -44,17 +46,19 @@ def transport_with(statuses: list[str], *, header: str = "", actions: list[dict]
         state["fired"] = True
         return Canned(202, None, {"x-ms-workflow-run-id": header} if header else {})
 
-    transport = FakeArmTransport({("GET", RUNS): runs, ("POST", TRIGGER): trigger})
-    transport.add("GET", f"{RUNS}/{NEW}", lambda sent: Canned(200, next_run()))
-    transport.add("GET", f"{RUNS}/{NEW}/actions", Canned(200, {"value": actions or [
+    transport = FakeArmTransport({("GET", runs_path): runs, ("POST", trigger_path): trigger})
+    transport.add("GET", f"{runs_path}/{NEW}", lambda sent: Canned(200, next_run()))
+    transport.add("GET", f"{runs_path}/{NEW}/actions", Canned(200, {"value": actions or [
         action_body("Run_queries", "Succeeded"), action_body("Send_report", "Succeeded")]}))
     return transport
 
 
-def run(argv: list[str], transport: FakeArmTransport, clock: FakeClock | None = None) -> int:
+def run(argv: list[str], transport: FakeArmTransport, clock: FakeClock | None = None,
+        content: FakeContentTransport | None = None) -> int:
     clock = clock or FakeClock()
     return run_now.main(argv, credential=FakeCredential(), transport=transport, env={},
-                        clock=Clock(sleep=clock.sleep, monotonic=clock.monotonic, now=clock.now))
+                        clock=Clock(sleep=clock.sleep, monotonic=clock.monotonic, now=clock.now),
+                        content_transport=content or FakeContentTransport())
 
 
 def test_success_after_status_changes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -132,14 +136,16 @@ def test_succeeded_run_with_failed_actions_is_a_failure(capsys: pytest.CaptureFi
 
 
 def test_json_prints_only_the_result_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
-    actions = [action_body("Query_overall", "TimedOut", {"code": "ActionTimedOut", "message": "too slow"})]
+    actions = [action_body("Query_overall", "TimedOut", {"code": "ActionTimedOut", "message": "too slow"},
+                           code="ActionTimedOut")]
     assert run(["--stack", "dev", "--json"], transport_with(["Running", "Failed"], actions=actions)) == 1
     captured = capsys.readouterr()
     result = json.loads(captured.out)
     assert result["ok"] is False and result["run"] == NEW and result["status"] == "Failed"
     assert result["outcome"] == "failed" and result["durationSeconds"] == pytest.approx(37.877, abs=0.001)
     assert result["failedActions"] == [{"name": "Query_overall", "status": "TimedOut",
-                                        "message": "ActionTimedOut: too slow"}]
+                                        "message": "ActionTimedOut: too slow", "statusCode": None,
+                                        "problem": "", "fix": ""}]
     assert "Triggered" in captured.err  # progress went to stderr
 
 

@@ -4,6 +4,10 @@ For each connection that is not Connected: ask ARM for a consent link (listConse
 in a browser, read back the address the browser landed on (or the bare code), confirm it
 (confirmConsentCode) and show the new status. The code is read without echo and never printed.
 
+With a stack, the connections are those its mode uses (securescore.cli.mode_facts): in zero-touch
+mode (``logsQuery: http``, ``mailTransport: acs``), or whenever no connection needs a person's
+consent, there is nothing to authorize: it says so and exits 0 without signing in.
+
     securescore authorize --stack dev
     securescore authorize --subscription SUB --resource-group RG --connection NAME [--connection NAME]
     securescore authorize --stack dev --status-only --json
@@ -39,6 +43,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import HttpTransport
 
 from securescore.arm import WEB_API_VERSION, ArmClient, ArmError, NetworkLimits, connection_id
+from securescore.cli import mode_facts
 from securescore.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -96,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.authorize",
         description="Show the status of the report's API connections and authorize those that need a "
-        "user's consent (Office 365 always; Azure Monitor Logs only with logsConnectionAuth: oauth).",
+        "user's consent (Office 365 with mailTransport office365; Azure Monitor Logs only with logsQuery "
+        "connector and logsConnectionAuth: oauth). In zero-touch mode there is nothing to authorize.",
     )
     add_stack_argument(parser)
     parser.add_argument("--subscription", help="subscription of the connections (default: the stack's, "
@@ -115,18 +121,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What authorize looks at: the connections, notes for the user, and what it says when there is
+    nothing to authorize (then nothing is read)."""
+
+    targets: list[Target]
+    notes: list[str]
+    nothing_to_do: str = ""
+
+
 def resolve_targets(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[list[Target], list[str]]:
     """The connections to look at, plus notes for the user (e.g. managed identity needs no consent)."""
+    plan = resolve_plan(args, env)
+    return plan.targets, plan.notes
+
+
+def resolve_plan(args: argparse.Namespace, env: Mapping[str, str]) -> Plan:
     notes: list[str] = []
     if settings := optional_settings(args, unless=("subscription", "resource_group")):
         subscription = args.subscription or settings.deployment_subscription_id
         group = args.resource_group or settings.resource_group_name
-        logs_mi = settings.logs_auth == "managedIdentity"
-        names = args.connection or [settings.logs_connection_name, settings.office365_connection_name]
-        if logs_mi and not args.connection:
-            notes.append(f"{settings.logs_connection_name} signs in with the Logic App's managed identity "
-                         "(logsConnectionAuth: managedIdentity): it needs no consent.")
-        mi_names = {settings.logs_connection_name} if logs_mi else set()
+        used = mode_facts.connections_to_check(settings)
+        if not args.connection and not mode_facts.to_authorize(settings):
+            return Plan([], [], mode_facts.authorize_message(settings))
+        # The connections the mode uses: those needing consent, and a managed-identity one for its status.
+        names = args.connection or [c.name for c in used]
+        mi_names = {c.name for c in used if c.managed_identity}
+        notes += [f"{name} signs in with the Logic App's managed identity (logsConnectionAuth: managedIdentity): "
+                  "it needs no consent." for name in names if name in mi_names and not args.connection]
     else:
         subscription = default_subscription(args.subscription, env)
         group = args.resource_group
@@ -137,7 +160,7 @@ def resolve_targets(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[l
                              "--resource-group and at least one --connection")
     subscription = check_guid(subscription, "the subscription")
     targets = [Target(n, connection_id(subscription, group, n), n in mi_names) for n in names]
-    return targets, notes
+    return Plan(targets, notes)
 
 
 # --- connection status ------------------------------------------------------------------------
@@ -317,7 +340,11 @@ def _main(session: Session, args: argparse.Namespace, credential: TokenCredentia
           transport: HttpTransport | None, read_code: ReadCode, open_browser: OpenBrowser) -> int:
     if args.json and not args.status_only:
         raise UsageError("--json goes with --status-only (the consent flow is interactive)")
-    targets, notes = resolve_targets(args, session.env)
+    plan = resolve_plan(args, session.env)
+    if plan.nothing_to_do:
+        session.console.print("[]" if args.json else plan.nothing_to_do)
+        return EXIT_OK
+    targets, notes = plan.targets, plan.notes
     credential = session.credential(credential)
     claims = session.sign_in(credential)
     with ArmClient(credential, transport, session.limits, session.endpoints) as arm:

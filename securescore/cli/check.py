@@ -3,9 +3,12 @@
 After deploying, as the identity you are signed in with (not the Logic App's managed identity):
   1. a token for Azure Resource Manager can be acquired;
   2. the Secure Score API has a score for every monitored subscription, for the report's initiative;
-  3. the Log Analytics workspace answers a query and holds recent SecureScores rows;
-  4. each API connection's status (OAuth: Connected; managed identity: Ready);
-  5. the Logic App's last run.
+  3. the Log Analytics workspace answers a query and holds recent SecureScores rows (with
+     ``logsQuery: http`` through the query API the Logic App calls, by the workspace's customer id);
+  4. each API connection the workflow uses (OAuth: Connected; managed identity: Ready); none in
+     zero-touch mode;
+  5. the Logic App identity's roles, and the mode's resources (securescore.cli.mode_checks);
+  6. the Logic App's last run, each failed action diagnosed from its outputs (securescore.cli.runs).
 Before deploying (``--before-deploy``), as the deployer: see ``securescore.cli.readiness``.
 Every failure comes with a one-line fix. Exit 0 only when every check passes.
 
@@ -45,7 +48,9 @@ from securescore.cli.common import (
     describe_principal,
     load_settings,
 )
-from securescore.cli.runs import Run, all_runs, failed_actions, parse_time
+from securescore.cli.mode_checks import mode_checks, query_api_host, query_api_target
+from securescore.cli.mode_facts import connections_to_check
+from securescore.cli.runs import Diagnoser, OutputsReader, Run, all_runs, changed_at, parse_time
 from securescore.datasources import SourceError
 from securescore.datasources.secure_score_api import fetch_scores, no_score_fix
 from securescore.datasources.workspace import WorkspaceQueryError, WorkspaceSource
@@ -145,7 +150,17 @@ def workspace_target(ctx: CheckContext) -> str:
 def check_workspace(ctx: CheckContext) -> list[CheckResult]:
     target = workspace_target(ctx)
     name = f"Log Analytics workspace: {ctx.settings.workspace.name}"
-    source = ctx.options["logs_factory"](target)
+    fact, customer = query_api_target(ctx)
+    if fact is not None:  # logsQuery http: the query API, by customer id, as the Logic App calls it
+        target = customer
+        name += " (query API, as the Logic App calls it)"
+        source = ctx.options["query_api_factory"](customer, query_api_host(fact, ctx.session.endpoints.logs),
+                                                  fact.audience)
+    elif customer:  # http mode, but the customer id could not be read
+        return [CheckResult(name + " (query API)", False, customer,
+                            "check workspaceResourceId, or pass --workspace-id with the workspace id (a GUID)")]
+    else:
+        source = ctx.options["logs_factory"](target)
     try:
         rows = source.run_query(FRESHNESS_QUERY)
     except WorkspaceQueryError as error:
@@ -218,12 +233,10 @@ def _age(delta: timedelta) -> str:
 
 
 def connection_targets(settings: Settings) -> list[Target]:
+    """The connections the workflow uses (mode_facts): none in zero-touch mode."""
     sub, group = settings.deployment_subscription_id, settings.resource_group_name
-    return [
-        Target(settings.logs_connection_name, connection_id(sub, group, settings.logs_connection_name),
-               settings.logs_auth == "managedIdentity"),
-        Target(settings.office365_connection_name, connection_id(sub, group, settings.office365_connection_name)),
-    ]
+    return [Target(c.name, connection_id(sub, group, c.name), c.managed_identity)
+            for c in connections_to_check(settings)]
 
 
 def check_connections(ctx: CheckContext) -> list[CheckResult]:
@@ -256,11 +269,15 @@ def check_connection(arm: ArmClient, target: Target, stack: str = "<stack>") -> 
 def check_last_run(ctx: CheckContext) -> list[CheckResult]:
     settings = ctx.settings
     workflow = workflow_id(settings.deployment_subscription_id, settings.resource_group_name, settings.logic_app_name)
-    return [judge_last_run(ctx.arm, workflow, ctx.stack)]
+    diagnoser = Diagnoser(ctx.stack, settings.modes, ctx.options.get("outputs_reader"), changed_at(ctx.arm, workflow),
+                          lambda: ctx.now)
+    return [judge_last_run(ctx.arm, workflow, ctx.stack, diagnoser)]
 
 
-def judge_last_run(arm: ArmClient, workflow: str, stack: str = "<stack>") -> CheckResult:
-    """Judged by the run outcomes of securescore.cli.runs (the same table run_now uses)."""
+def judge_last_run(arm: ArmClient, workflow: str, stack: str = "<stack>",
+                   diagnoser: Diagnoser | None = None) -> CheckResult:
+    """Judged by the run outcomes of securescore.cli.runs (the same table run_now uses); a failed run's
+    actions are diagnosed (securescore.cli.failure_signatures) and the known fixes given."""
     name = f"Logic App last run: {workflow.rsplit('/', 1)[-1]}"
     try:
         runs = all_runs(arm, workflow)
@@ -287,15 +304,20 @@ def judge_last_run(arm: ArmClient, workflow: str, stack: str = "<stack>") -> Che
     if newest.outcome == "unknown":
         return CheckResult(name, False, f"{detail}: a status the Logic Apps API does not document",
                            "look at the run in the portal (Logic App > Run history)")
-    return CheckResult(name, False, _run_failure_detail(arm, workflow, newest, detail),
-                       f"fix the failed action, then {run_again}")
+    text, fixes = _run_failure(arm, workflow, newest, detail, diagnoser or Diagnoser(stack))
+    fix = "; ".join(dict.fromkeys(fixes)) if fixes else f"fix the failed action, then {run_again}"
+    return CheckResult(name, False, text, fix)
 
 
-def _run_failure_detail(arm: ArmClient, workflow: str, run: Run, detail: str) -> str:
+def _run_failure(arm: ArmClient, workflow: str, run: Run, detail: str, diagnoser: Diagnoser) -> tuple[str, list[str]]:
+    """The run's error and its first failed actions (with the problem a known signature names), and
+    the fixes of the recognised ones."""
     parts = [detail + (f": {run.error}" if run.error else "")]
+    actions = []
     with contextlib.suppress(ArmError):
-        parts += [f"{a.name}: {a.message}" for a in failed_actions(arm, workflow, run.name)[:3]]
-    return "; ".join(parts)
+        actions = diagnoser.actions(arm, workflow, run)[:3]
+    parts += [f"{a.name}: {a.message}" + (f" ({a.problem})" if a.problem else "") for a in actions]
+    return "; ".join(parts), [a.fix for a in actions if a.fix]
 
 
 # --- the lists --------------------------------------------------------------------------------
@@ -306,9 +328,23 @@ def post_deploy_checks(settings: Settings) -> list[Check]:
     return [
         Check("Secure Score API", check_secure_scores),
         Check(f"Log Analytics workspace: {settings.workspace.name}", check_workspace),
-        Check("API connections", check_connections),
+        *([Check("API connections", check_connections)] if connections_to_check(settings) else []),
+        *mode_checks(settings),
         Check(f"Logic App last run: {settings.logic_app_name}", check_last_run),
     ]
+
+
+def build_query_api_client(credential: TokenCredential, limits: NetworkLimits, host: str, audience: str,
+                           transport: HttpTransport | None = None) -> Any:
+    """azure-monitor-query's client for another host than its default: its ``audience`` defaults to the
+    endpoint, and the query API's tokens are for https://api.loganalytics.io whatever the host
+    (docs/design.md, "Zero-touch mode": token audience)."""
+    from azure.monitor.query import LogsQueryClient
+
+    kwargs: dict[str, Any] = {"endpoint": host, "audience": audience, **limits.transport_kwargs()}
+    if transport is not None:
+        kwargs["transport"] = transport
+    return LogsQueryClient(credential, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -339,15 +375,19 @@ def main(
     env: Mapping[str, str] | None = None,
     now: datetime | None = None,
     limits: NetworkLimits | None = None,
+    content_transport: HttpTransport | None = None,
 ) -> int:
+    """``logs_transport`` carries the Log Analytics queries; ``content_transport`` the reads of failed
+    actions' outputs (their outputsLink)."""
     args = build_parser().parse_args(argv)
     session = Session.start(args, env, console, limits)
     return session.run(lambda: _check(session, args, credential, transport, logs_transport,
-                                      now or datetime.now(UTC)))
+                                      now or datetime.now(UTC), content_transport))
 
 
 def _check(session: Session, args: argparse.Namespace, credential: TokenCredential | None,
-           transport: HttpTransport | None, logs_transport: HttpTransport | None, now: datetime) -> int:
+           transport: HttpTransport | None, logs_transport: HttpTransport | None, now: datetime,
+           content_transport: HttpTransport | None = None) -> int:
     from securescore.cli.readiness import READINESS_SIGN_IN, readiness_checks
 
     settings = load_settings(args)
@@ -370,8 +410,13 @@ def _check(session: Session, args: argparse.Namespace, credential: TokenCredenti
                 return WorkspaceSource(workspace, credential, limits=session.limits,
                                        endpoint=session.endpoints.logs, transport=logs_transport)
 
-            ctx = CheckContext(args.stack, settings, session, credential, arm, claims, now,
-                               {"workspace_id": workspace_id, "logs_factory": logs_factory})
+            def query_api_factory(customer_id: str, host: str, audience: str) -> WorkspaceSource:
+                client = build_query_api_client(credential, session.limits, host, audience, logs_transport)
+                return WorkspaceSource(customer_id, credential, client, limits=session.limits)
+
+            ctx = CheckContext(args.stack, settings, session, credential, arm, claims, now, {
+                "workspace_id": workspace_id, "logs_factory": logs_factory, "query_api_factory": query_api_factory,
+                "outputs_reader": OutputsReader(content_transport, session.limits, session.console.redactor.add)})
         results = run_and_print(session, printer, [first], ctx, checks)
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 

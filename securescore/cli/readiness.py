@@ -19,6 +19,12 @@ One line per check, each with a fix:
     not evaluated (a condition is named in the line);
   - an existing workspace is reachable: ``GET {workspaceResourceId}`` (Microsoft.OperationalInsights
     2022-10-01 Workspaces_Get).
+
+Per mode: API connections (Microsoft.Web) only for the connections the workflow uses (none in
+zero-touch mode); with ``mailTransport: acs`` the Communication Services resources (Microsoft.Communication:
+``CommunicationServices/Write``, ``EmailServices/write``, ``EmailServices/Domains/write``, Learn "Azure
+permissions", Microsoft.Communication) and the right to assign the sender role on a Communication
+Service that does not exist yet, asked at its subscription.
 """
 
 from __future__ import annotations
@@ -39,11 +45,16 @@ from securescore.arm import (
     role_assignments_path,
 )
 from securescore.cli.checklist import Check, CheckContext, CheckResult
+from securescore.logicapp.connections import used_apis
 from securescore.settings import Settings
 
 READINESS_SIGN_IN = "Deployer sign-in"
 ROLE_ASSIGNMENTS_WRITE = "Microsoft.Authorization/roleAssignments/write"
 RESOURCE_GROUPS_WRITE = "Microsoft.Resources/subscriptions/resourceGroups/write"
+# What mailTransport acs creates (Learn, "Azure permissions", Microsoft.Communication; spelled as listed there).
+ACS_WRITE_ACTIONS = ("Microsoft.Communication/CommunicationServices/Write",
+                     "Microsoft.Communication/EmailServices/write",
+                     "Microsoft.Communication/EmailServices/Domains/write")
 # Resource providers registered in every subscription (Microsoft Learn, "Azure resource providers and
 # types": "registered by default"): never checked.
 ALWAYS_REGISTERED = frozenset({"Microsoft.Resources", "Microsoft.Authorization"})
@@ -105,8 +116,12 @@ def subscription_needs(settings: Settings) -> list[SubscriptionNeeds]:
     for group in stack_resource_groups(settings):
         need(group.subscription_id).add("Microsoft.Resources", RESOURCE_GROUPS_WRITE, "resource groups")
     deploy = need(settings.deployment_subscription_id)
-    deploy.add("Microsoft.Web", "Microsoft.Web/connections/write", "API connections")
+    if used_apis(settings):  # zero-touch mode creates no API connection
+        deploy.add("Microsoft.Web", "Microsoft.Web/connections/write", "API connections")
     deploy.add("Microsoft.Logic", "Microsoft.Logic/workflows/write", "the Logic App")
+    if settings.modes.mail_acs:
+        for action in ACS_WRITE_ACTIONS:
+            deploy.add("Microsoft.Communication", action, "Communication Services Email")
     ws = settings.workspace
     if not ws.existing:
         need(ws.subscription_id).add("Microsoft.OperationalInsights",
@@ -130,10 +145,21 @@ def _subscription_of(scope: str) -> str:
     return scope.split("/")[2]
 
 
+def created_scopes(settings: Settings) -> set[str]:
+    """Role scopes the stack creates itself (lower case): they do not exist before `pulumi up`, so the
+    right to assign a role there is asked where it will be inherited from (the subscription)."""
+    created = set() if settings.workspace.existing else {settings.workspace.resource_id.lower()}
+    acs = settings.modes.acs
+    if acs is not None:
+        created.add(acs.resource_id(settings.deployment_subscription_id, settings.resource_group_name).lower())
+    return created
+
+
 def rights_to_check(settings: Settings) -> dict[str, tuple[list[str], list[str]]]:
     """Scope -> (actions the deployer needs there, in words). Resources are created in the
     subscription (their groups do not exist yet); role assignments at each scope of
-    ``role_scopes``, or at its subscription when the stack creates that scope (a created workspace)."""
+    ``role_scopes``, or at its subscription when the stack creates that scope (a created workspace, the
+    Communication Service)."""
     rights: dict[str, tuple[list[str], list[str]]] = {}
 
     def add(scope: str, action: str, what: str) -> None:
@@ -146,9 +172,9 @@ def rights_to_check(settings: Settings) -> dict[str, tuple[list[str], list[str]]
     for needs in subscription_needs(settings):
         for action, what in needs.actions.items():
             add(f"/subscriptions/{needs.subscription_id}", action, what)
-    created = "" if settings.workspace.existing else settings.workspace.resource_id.lower()
+    created = created_scopes(settings)
     for scope in role_scopes(settings):
-        exists_now = scope.lower() != created
+        exists_now = scope.lower() not in created
         add(scope if exists_now else f"/subscriptions/{_subscription_of(scope)}", ROLE_ASSIGNMENTS_WRITE,
             "role assignments")
     return rights
@@ -302,13 +328,18 @@ def check_existing_workspace(ctx: CheckContext) -> list[CheckResult]:
         return [CheckResult(name, False, f"provisioning state {state}", "wait until the workspace is ready")]
     if str(properties.get("publicNetworkAccessForQuery") or "Enabled").lower() == "disabled":
         return [CheckResult(name, False, "queries over the public network are disabled "
-                            "(publicNetworkAccessForQuery: Disabled); the Logic App's Azure Monitor Logs connector "
-                            "queries the public endpoint",
+                            f"(publicNetworkAccessForQuery: Disabled); {_who_queries(ctx.settings)} queries the public "
+                            "endpoint",
                             "enable public network access for queries on the workspace (Network isolation), or "
                             "use a workspace that allows it")]
     customer = properties.get("customerId")
     where = body.get("location")
     return [CheckResult(name, True, f"reachable (workspace id {customer or '?'}, {where or 'location ?'})")]
+
+
+def _who_queries(settings: Settings) -> str:
+    return "the Logic App's query API call (logsQuery: http)" if settings.modes.logs_http else \
+        "the Logic App's Azure Monitor Logs connector"
 
 
 def _read_fix(error: ArmError, subscription_id: str, ctx: CheckContext) -> str:

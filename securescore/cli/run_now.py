@@ -19,8 +19,9 @@ import json
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import HttpTransport
@@ -40,15 +41,19 @@ from securescore.cli.common import (
 )
 from securescore.cli.runs import (  # noqa: F401  (re-exported: the names scripts used before)
     ENDED,
+    Diagnoser,
     FailedAction,
+    OutputsReader,
     Run,
     all_runs,
+    changed_at,
     error_text,
     failed_actions,
     get_run,
     parse_time,
 )
 from securescore.logicapp.definition import TRIGGER_NAME
+from securescore.settings import Settings
 
 DEFAULT_TRIGGER = TRIGGER_NAME  # the Recurrence trigger of logicapp.definition ("Weekly_schedule")
 RUN_ID_HEADER = "x-ms-workflow-run-id"
@@ -79,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def resolve_workflow(args: argparse.Namespace, env: Mapping[str, str]) -> str:
+    return resolve_target(args, env)[0]
+
+
+def resolve_target(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str, Settings | None]:
+    """The workflow's resource id, and the stack's settings when a stack is used (its modes tell which
+    transport each action used: the failure signatures depend on it)."""
     if settings := optional_settings(args, unless=("subscription", "resource_group")):
         subscription = args.subscription or settings.deployment_subscription_id
         group = args.resource_group or settings.resource_group_name
@@ -91,7 +102,7 @@ def resolve_workflow(args: argparse.Namespace, env: Mapping[str, str]) -> str:
                              "--resource-group and --logic-app")
     if not (args.timeout > 0 and args.interval > 0):
         raise UsageError("--timeout and --interval must be positive numbers of seconds")
-    return workflow_id(check_guid(subscription, "the subscription"), group, name)
+    return workflow_id(check_guid(subscription, "the subscription"), group, name), settings or None
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -114,6 +125,7 @@ class Runner:
     clock: Clock
     progress_to_stderr: bool = False
     dots: bool = False
+    diagnoser: Diagnoser = field(default_factory=Diagnoser)
 
     def fire(self, trigger: str) -> tuple[set[str], datetime, str]:
         """Runs the trigger; returns the runs that existed before, the call time and the run id if told."""
@@ -205,7 +217,7 @@ class RunResult:
     endTime: str
     durationSeconds: float | None
     error: str
-    failedActions: list[dict[str, str]]
+    failedActions: list[dict[str, Any]]
     message: str
 
 
@@ -225,7 +237,7 @@ def judge(runner: Runner, run: Run | None, timeout: float, trigger: str) -> RunR
     if run.outcome not in ENDED:
         return result(False, f"Run {run.name} is still {run.status} after {timeout:g} s; it goes on in Azure. "
                              "securescore check shows its result later.")
-    actions = failed_actions(runner.arm, runner.workflow, run.name)
+    actions = runner.diagnoser.actions(runner.arm, runner.workflow, run)
     if run.outcome == "succeeded" and not actions:
         took = run.duration_seconds()
         how_long = f"{took:.0f} s" if took is not None else f"started {run.start_time}"
@@ -246,6 +258,9 @@ def report(console: Console, result: RunResult, as_json: bool) -> int:
         console.print(result.message)
         for action in result.failedActions:
             console.print(f"  ✘ {action['name']} ({action['status']}): {action['message']}")
+            if action["problem"]:
+                console.print(f"      problem: {action['problem']}")
+                console.print(f"      fix: {action['fix']}")
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -258,20 +273,25 @@ def main(
     env: Mapping[str, str] | None = None,
     clock: Clock | None = None,
     limits: NetworkLimits | None = None,
+    content_transport: HttpTransport | None = None,
 ) -> int:
+    """``content_transport`` carries the reads of failed actions' outputs (their outputsLink)."""
     args = build_parser().parse_args(argv)
     session = Session.start(args, env, console, limits)
-    return session.run(lambda: _run_now(session, args, credential, transport, clock or Clock()))
+    return session.run(lambda: _run_now(session, args, credential, transport, clock or Clock(), content_transport))
 
 
 def _run_now(session: Session, args: argparse.Namespace, credential: TokenCredential | None,
-             transport: HttpTransport | None, clock: Clock) -> int:
-    workflow = resolve_workflow(args, session.env)
+             transport: HttpTransport | None, clock: Clock, content_transport: HttpTransport | None) -> int:
+    workflow, settings = resolve_target(args, session.env)
     credential = session.credential(credential)
     session.sign_in(credential)
     console = session.console
     with ArmClient(credential, transport, session.limits, session.endpoints) as arm:
-        runner = Runner(arm, console, workflow, clock, progress_to_stderr=args.json)
+        reader = OutputsReader(content_transport, session.limits, console.redactor.add)
+        diagnoser = Diagnoser(args.stack or "<stack>", settings.modes if settings else None, reader,
+                              changed_at(arm, workflow), clock.now)
+        runner = Runner(arm, console, workflow, clock, progress_to_stderr=args.json, diagnoser=diagnoser)
         try:
             known, called_at, run_name = runner.fire(args.trigger)
             runner.say(f"Triggered {args.trigger} of {workflow.rsplit('/', 1)[-1]}; waiting for the run "

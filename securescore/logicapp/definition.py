@@ -46,7 +46,7 @@ from securescore.logicapp.email_values import (
     select_action,
     subject,
 )
-from securescore.logicapp.wdl import fill_expression, fill_interpolated, text
+from securescore.logicapp.wdl import fill_expression, fill_interpolated, object_or_empty, text
 from securescore.queries import LOGIC_APP_REPORT_TIME, render_queries
 from securescore.settings import Settings
 
@@ -215,22 +215,19 @@ def _send(
 
 
 def build_failure_actions(settings: Settings) -> dict[str, Any]:
+    # result() items carry bodies of every kind (a Select's is an array, a Compose's a string), and
+    # Logic Apps may evaluate both branches of if() (docs/design.md, "The failure notice, type-safe"):
+    # a body's properties are read only through object_or_empty, the same form in every mode.
+    body = object_or_empty("item()?['outputs']?['body']")
     failed = "or(equals(item()?['status'], 'Failed'), equals(item()?['status'], 'TimedOut'))"
-    message = (
-        "coalesce(item()?['outputs']?['body']?['error']?['message'], item()?['error']?['message'],"
-        " item()?['code'], item()?['status'])"
-    )
     if settings.modes.logs_http:
         # A query answered 200 with an error (PartialError) succeeded as an action: list it too, with
-        # the error Log Analytics gave (its Rows_ Select failed because of it). The result() items
-        # have bodies of every kind (a Select's is an array), and Logic Apps evaluates both branches
-        # of if(), so only a Query_ body is read, through string()/json(), which accept any value.
-        body = ("json(if(startsWith(item()?['name'], 'Query_'),"
-                " string(coalesce(item()?['outputs']?['body'], json('{}'))), '{}'))")
+        # the error Log Analytics gave (its Rows_ Select failed because of it).
         failed = f"or({failed}, not(equals({body}?['error'], null)))"
-        # The query API puts the specific reason in innererror (errors page: syntax, insufficient access).
-        message = (f"coalesce({body}?['error']?['innererror']?['message'], {body}?['error']?['message'],"
-                   " item()?['error']?['message'], item()?['code'], item()?['status'])")
+    # The query API puts the specific reason in innererror (errors page: syntax, insufficient access);
+    # a connector's error body has none, and the coalesce goes on to error.message.
+    message = (f"coalesce({body}?['error']?['innererror']?['message'], {body}?['error']?['message'],"
+               " item()?['error']?['message'], item()?['code'], item()?['status'])")
     line = f"concat('<li><b>', {text(item('name'))}, '</b>: ', {text(message)}, '</li>')"
     template = load_template("failure")
     return {

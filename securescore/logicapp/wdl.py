@@ -30,6 +30,17 @@ def is_null(expr: str) -> str:
     return f"equals({expr}, null)"
 
 
+def object_or_empty(expr: str) -> str:
+    """`expr` when it is an object (or the JSON text of one), else `{}`: safe to read properties of,
+    whatever `expr` is. Selecting a property of an array or a string fails the expression in Azure
+    ("Property selection is not supported on values of type 'Array'"), and a result() item's body is
+    an array for a Select, a string for a Compose. Every function here accepts any value, and if()
+    only chooses between two strings, so this holds even if Logic Apps evaluates both branches.
+    The one value it refuses is a text that starts with "{" and is not JSON (json() fails on it)."""
+    as_text = f"string(coalesce({expr}, ''))"
+    return f"json(if(startsWith({as_text}, '{{'), {as_text}, '{{}}'))"
+
+
 def number(expr: str, fmt: str) -> str:
     """A formatted number, or a dash for null. coalesce keeps formatNumber safe even if both
     branches of if() are evaluated."""

@@ -51,11 +51,16 @@ def role_definition_body(role: str, sub: str | None = None) -> dict[str, Any]:
 
 
 def role_assignment_body(scope: str, role: str, principal: str, sub: str | None = None,
-                         condition: str | None = None, name: str = "b0f43c54-e787-4862-89b1-a653fa9cf747") -> dict:
+                         condition: str | None = None, name: str = "b0f43c54-e787-4862-89b1-a653fa9cf747",
+                         principal_type: str = "User", created_on: str | None = None) -> dict:
+    """RoleAssignments_ListForScope.json's item; ``created_on`` is the spec's read-only
+    RoleAssignmentProperties.createdOn (absent from the example, present in real answers)."""
     properties: dict[str, Any] = {"roleDefinitionId": role_definition_id(role, sub), "principalId": principal,
-                                  "principalType": "User", "scope": scope}
+                                  "principalType": principal_type, "scope": scope}
     if condition:
         properties.update({"condition": condition, "conditionVersion": "2.0"})
+    if created_on:
+        properties["createdOn"] = created_on
     return {"properties": properties, "id": f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
             "type": "Microsoft.Authorization/roleAssignments", "name": name}
 
