@@ -90,6 +90,8 @@ def config_values(count: int) -> dict[str, Any]:
 # as one more entry; the deploy item reports the resources registered per variant at every size.
 SETTINGS_VARIANTS: dict[str, Callable[[int], dict[str, Any]]] = {
     "default": config_values,
+    # managementGroupId: the N entries only name subscriptions; the policy exports them (infra.policy).
+    "management group": lambda count: {**config_values(count), "managementGroupId": "bench-landing-zones"},
 }
 
 

@@ -170,6 +170,19 @@ class AzureMocks(Mocks):
             return f"{rg_path}/Microsoft.Communication/communicationServices/{name}", {
                 **inputs, "name": name, "hostName": f"{name.lower()}.communications.azure.com",
             }
+        if t == "azure-native:authorization:PolicyAssignment":
+            # REST spec Microsoft.Authorization policyAssignments (2025-01-01): the id under its scope; a
+            # system-assigned identity answers with principalId and tenantId.
+            name = inputs["policyAssignmentName"]
+            identity = {"type": "SystemAssigned", "principalId": _principal_id(f"policy:{name}"),
+                        "tenantId": TENANT_ID}
+            return f"{inputs['scope']}/providers/Microsoft.Authorization/policyAssignments/{name}", {
+                **inputs, "name": name, "identity": identity}
+        if t == "azure-native:policyinsights:RemediationAtManagementGroup":
+            name = inputs["remediationName"]
+            group = f"/providers/Microsoft.Management/managementGroups/{inputs['managementGroupId']}"
+            return f"{group}/providers/Microsoft.PolicyInsights/remediations/{name}", {
+                **inputs, "name": name, "provisioningState": "Accepted"}
         if t == "azure-native:authorization:RoleAssignment":
             name = inputs["roleAssignmentName"]
             return f"{inputs['scope']}/providers/Microsoft.Authorization/roleAssignments/{name}", {
