@@ -39,6 +39,7 @@ class Registration:
     protect: bool
     retain_on_delete: bool
     inputs: dict[str, Any]
+    dependencies: list[str] = field(default_factory=list)  # URNs of depends_on (and of input resources)
 
     @property
     def ref(self) -> str:
@@ -218,6 +219,7 @@ class RecordingMonitor(MockMonitor):
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),
                     inputs=rpc.deserialize_properties(request.object),
+                    dependencies=list(request.dependencies),
                 )
             )
         return response

@@ -206,8 +206,9 @@ def discovery_actions() -> dict[str, Any]:
 def subscription_name(sub_id: str) -> str:
     """A subscription's name in management-group mode: the stack's friendly name, else Azure's display
     name (looked up by the id's position in the filter text), else the id. Raw: wrap it in `text()`."""
+    # The ids in the text and the row's id are GUIDs (no ","), so a match always starts an entry.
     position = f"indexOf(outputs({lit(MEMBERSHIP_ACTION)}), coalesce({sub_id}, '-'))"
-    found = f"and(greater({position}, -1), equals(mod(max({position}, 0), {MEMBER_ID_STRIDE}), 0))"
+    found = f"greater({position}, -1)"
     azure = f"coalesce(body({lit(FILTER_ACTION)})?[div(max({position}, 0), {MEMBER_ID_STRIDE})]?['name'], '')"
     return (f"coalesce(parameters('subscriptionNames')?[{sub_id}],"
             f" if(and({found}, not(empty({azure}))), {azure}, {sub_id}))")
