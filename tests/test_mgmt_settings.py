@@ -36,7 +36,7 @@ def test_the_list_may_only_name_subscriptions() -> None:
     settings = mgmt(subscriptions=[f"{SUB.upper()} = Platform <EU>"])
     assert settings.scope.names == ((SUB, "Platform <EU>"),) and settings.subscriptions == ()
     assert mgmt(subscriptions=[]).scope.names == ()
-    found = problems(subscriptions=[SUB, f"bbbbbbbb-0000-4000-8000-000000000002=Named"])
+    found = problems(subscriptions=[SUB, "bbbbbbbb-0000-4000-8000-000000000002=Named"])
     assert len(found) == 1
     assert found[0].startswith(f"securescore-report:subscriptions: '{SUB}' is not accepted")
     assert "friendly name" in found[0]
