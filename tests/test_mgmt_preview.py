@@ -21,8 +21,8 @@ from securescore.datasources.sample_data import generate_sample, sample_membersh
 from securescore.settings import settings_from_stack
 from tests.conftest import REPORT_NOW, make_settings
 from tests.fakes.resourcegraph import RESOURCE_GRAPH_PATH, graph_pages, subscription
-from tests.fakes.transport import Canned, FakeArmTransport, FakeCredential, arm_error
 from tests.fakes.security import secure_score_body, secure_score_control_body
+from tests.fakes.transport import Canned, FakeArmTransport, FakeCredential, arm_error
 from tests.test_sources import SUB_A, SUB_B, write_exports
 
 NOW = "2026-11-23T07:00:00Z"

@@ -242,17 +242,14 @@ def coverage_actions(template: EmailTemplate, coverage_rows: str, rows_action: s
 
 
 def coverage_row_values(coverage_rows: str) -> dict[str, str]:
-    seen = _coverage_ids(coverage_rows, "SeenIds")
+    seen = _coverage_ids(coverage_rows, "SeenIds")  # a row in the history window, none in the lookback
     sub_id, state = ITEM_ID, ITEM_STATE
     friendly = f"coalesce(parameters('subscriptionNames')?[{sub_id}], if(empty({ITEM_NAME}), {sub_id}, {ITEM_NAME}))"
+    # Short: up to maxSubscriptionRows rows, and the email stays under 90 KB (bench email_size).
     reason = (
         f"if(not(equals(toLower({state}), 'enabled')),"
-        f" concat('the subscription is ', if(empty({state}), 'in an unknown state', {text(state)}),"
-        " ' and cannot report'),"
-        f" if(contains({seen}, {sub_id}),"
-        f" concat('stopped reporting: no score row in the last ', string(parameters('lookbackDays')), ' days'),"
-        f" concat('never reported in the last ', string(parameters('historyDays')),"
-        " ' days: its export is not deployed yet (remediate the policy assignment)')))"
+        f" concat(if(empty({state}), 'state unknown', {text(state)}), ': cannot report'),"
+        f" if(contains({seen}, {sub_id}), 'stopped reporting', 'never reported: export not deployed yet'))"
     )
     return {"name": text(friendly), "id": text(sub_id), "reason": reason}
 

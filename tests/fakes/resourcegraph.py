@@ -23,6 +23,7 @@ from tests.fakes.transport import Canned, Sent
 SPEC_SKIP_TOKENS = ("eyAibm8iOiAibHVjayIsICJidXQiOiAibmljZSIsICJ0cnkiOiAiISIgfQ==",
                     "eyAibm8yIjogImx1Y2syIiwgImJ1dDIiOiAibmljZTIiLCAidHJ5MiI6ICIhIiB9")
 RESOURCE_GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
+POLICY_GUID = "ffb6f416-7bd2-4488-8828-56585fef2be9"  # the built-in export policy
 
 
 def subscription(sub_id: str, name: str, state: str = "Enabled") -> dict[str, Any]:
@@ -55,13 +56,13 @@ def policy_state(sub_id: str, assignment_id: str, state: str) -> dict[str, Any]:
         "timestamp": "2026-11-22T17:41:47Z",
         "resourceId": f"/subscriptions/{sub_id}",
         "policyAssignmentId": assignment_id,
-        "policyDefinitionId": "/providers/Microsoft.Authorization/policyDefinitions/ffb6f416-7bd2-4488-8828-56585fef2be9",
+        "policyDefinitionId": f"/providers/Microsoft.Authorization/policyDefinitions/{POLICY_GUID}",
         "isCompliant": state == "Compliant",
         "subscriptionId": sub_id,
         "resourceType": "Microsoft.Resources/subscriptions",
         "policyAssignmentName": assignment_id.rsplit("/", 1)[-1],
         "policyAssignmentScope": group,
-        "policyDefinitionName": "ffb6f416-7bd2-4488-8828-56585fef2be9",
+        "policyDefinitionName": POLICY_GUID,
         "policyDefinitionAction": "deployifnotexists",
         "complianceState": state,
     }
@@ -78,5 +79,6 @@ def remediation(remediation_id: str, assignment_id: str, state: str, total: int,
                                  "failedDeployments": failed},
             "statusMessage": "Remediation extended status", "correlationId": "a14e1d60-dae9-4771-b4be-a556d69e77a6",
         },
-        "id": remediation_id, "name": remediation_id.rsplit("/", 1)[-1], "type": "Microsoft.PolicyInsights/remediations",
+        "id": remediation_id, "name": remediation_id.rsplit("/", 1)[-1],
+        "type": "Microsoft.PolicyInsights/remediations",
     }
