@@ -41,7 +41,7 @@ def test_every_item_runs_in_quick_mode_and_reports_positive_numbers(tmp_path: Pa
     assert all(m["custom_resources"] == m["baseline_custom_resources"] > 0 for m in deploy_sizes)
     assert all(m["project_median_s"] > 0 and m["baseline_median_s"] > 0 for m in deploy_sizes)
     assert [(v["variant"], v["subscriptions"]) for v in by_key["deploy"].raw["variants"]] == [
-        ("default", 1), ("default", 3)]
+        (variant, n) for variant in common.SETTINGS_VARIANTS for n in (1, 3)]
     assert all(m["html_bytes"] > 0 for m in by_key["email_size"].raw["sizes"])
     preview = by_key["preview_time"].raw
     assert preview["median_s"] > 0 and preview["bare_median_s"] > 0 and preview["cold_median_s"] > 0
@@ -70,7 +70,7 @@ def test_a_settings_variant_is_one_more_entry(monkeypatch: pytest.MonkeyPatch) -
 
     (_title, header, rows) = result.extra_tables[0]
     assert header == ["settings variant", "1 subscription", "2 subscriptions"]
-    assert [row[0] for row in rows] == ["default", "two recipients"]
+    assert [row[0] for row in rows] == [*common.SETTINGS_VARIANTS]  # "two recipients" last
     counts = {(v["variant"], v["subscriptions"]): v["custom_resources"] for v in result.raw["variants"]}
     # Recipients change no resource: the variant registers what the default does, at each size.
     assert counts["two recipients", 1] == counts["default", 1] < counts["two recipients", 2] == counts["default", 2]
