@@ -107,8 +107,9 @@ def template_values(
     settings: Settings, report_time: str, membership: Sequence[str] | object | None = RUN_TIME,
 ) -> dict[str, object]:
     """``membership`` (management-group mode): the subscriptions under the group (lower-case GUIDs),
-    ``None`` for no subscription filter, or RUN_TIME (the default): the deployed workflow's own list,
-    composed by the run (LOGIC_APP_MEMBERSHIP)."""
+    ``None`` for no subscription filter, or RUN_TIME (the default): with the Logic App's report time
+    the deployed workflow's own list, composed by the run (LOGIC_APP_MEMBERSHIP); at a fixed time (a
+    helper running the KQL itself) no filter, every subscription in the workspace."""
     if report_time != LOGIC_APP_REPORT_TIME and not _ISO_DATETIME.match(report_time):
         raise ValueError(
             f"report_time {report_time!r}: expected an ISO 8601 UTC time like 2026-11-23T07:00:00Z "
@@ -120,7 +121,9 @@ def template_values(
     management_group = settings.scope is not None
     member_ids = ""
     if management_group:
-        member_ids = (LOGIC_APP_MEMBERSHIP if membership is RUN_TIME
+        if membership is RUN_TIME:
+            membership = LOGIC_APP_MEMBERSHIP if report_time == LOGIC_APP_REPORT_TIME else None
+        member_ids = (membership if membership == LOGIC_APP_MEMBERSHIP
                       else membership_text(membership))  # type: ignore[arg-type]
     return {
         "management_group": management_group,
