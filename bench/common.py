@@ -96,6 +96,8 @@ def zero_touch_values(count: int) -> dict[str, Any]:
 SETTINGS_VARIANTS: dict[str, Callable[[int], dict[str, Any]]] = {
     "default": config_values,
     "zero-touch": zero_touch_values,
+    # managementGroupId: the N entries only name subscriptions; the policy exports them (infra.policy).
+    "management group": lambda count: {**config_values(count), "managementGroupId": "bench-landing-zones"},
 }
 
 

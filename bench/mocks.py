@@ -52,7 +52,7 @@ class CountingMocks(Mocks):
         if not args.custom:
             return "", {}
         outputs = dict(args.inputs)
-        if args.typ == WORKFLOW_TYPE:
+        if args.typ == WORKFLOW_TYPE or (outputs.get("identity") or {}).get("type") == "SystemAssigned":
             principal = str(uuid.uuid5(uuid.NAMESPACE_URL, f"principal:{args.name}"))
             outputs["identity"] = {"type": "SystemAssigned", "principalId": principal, "tenantId": TENANT_ID}
         elif args.typ == "azure-native:communication:Domain":

@@ -8,8 +8,9 @@ from typing import Any
 
 from bench.common import REPORT_NOW, make_settings, timed
 from securescore.datasources.engine import LocalEngine
-from securescore.datasources.sample_data import generate_sample
+from securescore.datasources.sample_data import generate_sample, sample_membership
 from securescore.emulator.local_run import LocalRun, run_locally
+from securescore.emulator.resource_graph import subscription_row
 from securescore.settings import Settings
 
 
@@ -52,12 +53,17 @@ def sample_run(subscriptions: int, controls: int = 15, fail_query: str | None = 
 @cache
 def _sample_run(subscriptions: int, controls: int, fail_query: str | None, variant: str) -> SampleRun:
     settings = every_section(subscriptions, variant)
-    tables = generate_sample(settings, REPORT_NOW, controls=controls)
+    # Management-group mode: the group holds `subscriptions` members (one of them disabled), answered
+    # for the Resource Graph action the way the preview's sample source answers it.
+    members = sample_membership(max(subscriptions - 1, 1)) if settings.scope is not None else None
+    tables = generate_sample(settings, REPORT_NOW, controls=controls, membership=members)
+    membership = [subscription_row(m.id, m.name, m.state) for m in members] if members else None
     load_s, engine = timed(lambda: LocalEngine(tables))
     rows = sum(len(r) for r in tables.values())
     tables.clear()  # the engine holds its own copy; the row dicts would only slow the collections in timed()
     try:
-        run_s, local = timed(lambda: run_locally(settings, EngineSource(engine), REPORT_NOW, fail_query=fail_query))
+        run_s, local = timed(lambda: run_locally(settings, EngineSource(engine), REPORT_NOW, fail_query=fail_query,
+                                                       membership=membership))
     finally:
         engine.close()
     return SampleRun(subscriptions, controls, rows, load_s, run_s, local)

@@ -8,6 +8,7 @@ the preview's runner evaluates with its pinned clock).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -22,9 +23,23 @@ QUERY_NAMES = (
 )
 # Queries only a stack that exports assessments (SecurityRecommendation) runs.
 ASSESSMENT_QUERIES = ("recommendations",)
+# Queries only a management-group stack (managementGroupId) runs, after QUERY_NAMES'.
+MANAGEMENT_GROUP_QUERIES = ("coverage",)
+ALL_QUERY_NAMES = QUERY_NAMES + MANAGEMENT_GROUP_QUERIES
 KQL_DIR = Path(__file__).resolve().parent / "kql"
 # What the deployed workflow puts in `let ReportTime = datetime(...)`: the run's time.
 LOGIC_APP_REPORT_TIME = "@{utcNow()}"
+# Management-group mode: the action whose output is the run's subscription list for the KQL (lower-case
+# GUIDs joined by ",", or "*" for no filter), and what the deployed workflow puts in `let MemberIds`.
+MEMBERSHIP_ACTION = "Compose_subscription_filter"
+LOGIC_APP_MEMBERSHIP = f"@{{outputs('{MEMBERSHIP_ACTION}')}}"
+# Characters one subscription adds to that list: a GUID and its ",".
+MEMBER_ID_STRIDE = 37
+NO_MEMBERSHIP_FILTER = "*"
+
+# membership default: the deployed workflow's own run-time list (LOGIC_APP_MEMBERSHIP).
+RUN_TIME = object()
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 _STRCAT_MAX_ARGUMENTS = 64
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z\Z")
@@ -76,7 +91,25 @@ def _environment(kql_dir: Path) -> jinja2.Environment:
     )
 
 
-def template_values(settings: Settings, report_time: str) -> dict[str, object]:
+def membership_text(members: Sequence[str] | None) -> str:
+    """The run-time subscription list as the KQL of management-group mode reads it: checked, lower-case
+    GUIDs joined by ",", or "*" (``None``: no subscription filter). The only text from Azure that ever
+    becomes KQL, and only once each id is a GUID."""
+    if members is None:
+        return NO_MEMBERSHIP_FILTER
+    bad = [m for m in members if not _GUID.fullmatch(m)]
+    if bad:
+        raise ValueError(f"management-group membership: {bad[0]!r} is not a lower-case subscription GUID")
+    return ",".join(members)
+
+
+def template_values(
+    settings: Settings, report_time: str, membership: Sequence[str] | object | None = RUN_TIME,
+) -> dict[str, object]:
+    """``membership`` (management-group mode): the subscriptions under the group (lower-case GUIDs),
+    ``None`` for no subscription filter, or RUN_TIME (the default): with the Logic App's report time
+    the deployed workflow's own list, composed by the run (LOGIC_APP_MEMBERSHIP); at a fixed time (a
+    helper running the KQL itself) no filter, every subscription in the workspace."""
     if report_time != LOGIC_APP_REPORT_TIME and not _ISO_DATETIME.match(report_time):
         raise ValueError(
             f"report_time {report_time!r}: expected an ISO 8601 UTC time like 2026-11-23T07:00:00Z "
@@ -85,7 +118,19 @@ def template_values(settings: Settings, report_time: str) -> dict[str, object]:
     report = settings.report
     # Subscription ids are validated GUIDs (lower-case), so quoting them is enough.
     subscription_list = ", ".join(f'"{sub_id}"' for sub_id in settings.subscription_ids)
+    management_group = settings.scope is not None
+    member_ids = ""
+    if management_group:
+        if membership is RUN_TIME:
+            membership = LOGIC_APP_MEMBERSHIP if report_time == LOGIC_APP_REPORT_TIME else None
+        member_ids = (membership if membership == LOGIC_APP_MEMBERSHIP
+                      else membership_text(membership))  # type: ignore[arg-type]
     return {
+        "management_group": management_group,
+        "member_ids": member_ids,
+        "subscription_filter": (
+            "not(Filtered) or SubscriptionId in (Members)" if management_group
+            else f"SubscriptionId in ({subscription_list})"),
         "report_time": report_time,
         "lookback_days": report.lookback_days,
         # The oldest row any query needs: the first week of the trend minus the lookback.
@@ -100,17 +145,25 @@ def template_values(settings: Settings, report_time: str) -> dict[str, object]:
 
 def query_names(settings: Settings) -> tuple[str, ...]:
     """The queries the stack's workflow runs, in QUERY_NAMES order."""
-    skipped = () if settings.export.assessments else ASSESSMENT_QUERIES
-    return tuple(name for name in QUERY_NAMES if name not in skipped)
+    skipped = (() if settings.export.assessments else ASSESSMENT_QUERIES) + (
+        () if settings.scope is not None else MANAGEMENT_GROUP_QUERIES)
+    return tuple(name for name in ALL_QUERY_NAMES if name not in skipped)
 
 
-def render_query(name: str, settings: Settings, report_time: str, kql_dir: Path = KQL_DIR) -> str:
-    if name not in QUERY_NAMES:
-        raise ValueError(f"unknown query {name!r}; queries: {', '.join(QUERY_NAMES)}")
+def render_query(
+    name: str, settings: Settings, report_time: str, kql_dir: Path = KQL_DIR, *,
+    membership: Sequence[str] | object | None = RUN_TIME,
+) -> str:
+    if name not in ALL_QUERY_NAMES:
+        raise ValueError(f"unknown query {name!r}; queries: {', '.join(ALL_QUERY_NAMES)}")
     template = _environment(kql_dir).get_template(f"{name}.kql")
-    return template.render(template_values(settings, report_time)).strip() + "\n"
+    return template.render(template_values(settings, report_time, membership)).strip() + "\n"
 
 
-def render_queries(settings: Settings, report_time: str, kql_dir: Path = KQL_DIR) -> dict[str, str]:
-    """The KQL of every query the stack runs (see query_names)."""
-    return {name: render_query(name, settings, report_time, kql_dir) for name in query_names(settings)}
+def render_queries(
+    settings: Settings, report_time: str, kql_dir: Path = KQL_DIR, *,
+    membership: Sequence[str] | object | None = RUN_TIME,
+) -> dict[str, str]:
+    """The KQL of every query the stack runs (see query_names). ``membership``: see template_values."""
+    return {name: render_query(name, settings, report_time, kql_dir, membership=membership)
+            for name in query_names(settings)}

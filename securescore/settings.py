@@ -32,6 +32,7 @@ from securescore.config.keys import missing_namespace_problem, namespace_problem
 from securescore.config.modes import DEFAULT_MODES, Modes, parse_modes
 from securescore.config.ownership import ownership_problems
 from securescore.config.pulumi_yaml import load as load_yaml
+from securescore.config.scope import ManagementGroupScope, parse_scope, scope_problems
 from securescore.config.stack_file import read_stack_document
 from securescore.config.values import ACCEPTED, Undecodable, decode, file_value_problem
 
@@ -132,6 +133,9 @@ class Settings:
     subscription_role: Literal["Reader", "SecurityReader"]
     export: ExportOptions
     modes: Modes = DEFAULT_MODES  # query and mail transports (securescore.config.modes)
+    # managementGroupId: the subscriptions are those under it (securescore.config.scope); then
+    # `subscriptions` is empty (nothing is created per subscription) and friendly names are in scope.names.
+    scope: ManagementGroupScope | None = None
 
     @property
     def logs_connection_name(self) -> str:
@@ -332,7 +336,9 @@ def parse_settings(
     deploy_sub = fields.guid("deploymentSubscriptionId", v["deploymentSubscriptionId"], errors)
     rg = fields.resource_name("resourceGroupName", v["resourceGroupName"], azure_names.RESOURCE_GROUP, errors)
     logic_app = fields.logic_app_name(v["logicAppName"], errors)
-    subscriptions = tuple(Subscription(id_, name) for id_, name in fields.subscriptions(v["subscriptions"], errors))
+    monitored, scope = parse_scope(v, errors, is_set=is_set, given=lambda key: values.get(key) is not None,
+                                   logic_app_name=logic_app)
+    subscriptions = tuple(Subscription(id_, name) for id_, name in monitored)
     workspace = _workspace(v, is_set, deploy_sub, rg, errors)
     recipients = fields.recipients(v["recipients"], errors)
     schedule = Schedule(
@@ -378,8 +384,10 @@ def parse_settings(
         subscription_role=role,  # type: ignore[arg-type]
         export=export,
         modes=modes,
+        scope=scope,
     )
     errors.problems += ownership_problems(PROJECT, settings)
+    errors.problems += scope_problems(PROJECT, settings)
     if errors.problems:
         raise SettingsError(errors.problems, source)
     return settings

@@ -39,6 +39,7 @@ class Registration:
     protect: bool
     retain_on_delete: bool
     inputs: dict[str, Any]
+    dependencies: list[str] = field(default_factory=list)  # URNs of depends_on (and of input resources)
 
     @property
     def ref(self) -> str:
@@ -170,6 +171,19 @@ class AzureMocks(Mocks):
             return f"{rg_path}/Microsoft.Communication/communicationServices/{name}", {
                 **inputs, "name": name, "hostName": f"{name.lower()}.communications.azure.com",
             }
+        if t == "azure-native:authorization:PolicyAssignment":
+            # REST spec Microsoft.Authorization policyAssignments (2025-01-01): the id under its scope; a
+            # system-assigned identity answers with principalId and tenantId.
+            name = inputs["policyAssignmentName"]
+            identity = {"type": "SystemAssigned", "principalId": _principal_id(f"policy:{name}"),
+                        "tenantId": TENANT_ID}
+            return f"{inputs['scope']}/providers/Microsoft.Authorization/policyAssignments/{name}", {
+                **inputs, "name": name, "identity": identity}
+        if t == "azure-native:policyinsights:RemediationAtManagementGroup":
+            name = inputs["remediationName"]
+            group = f"/providers/Microsoft.Management/managementGroups/{inputs['managementGroupId']}"
+            return f"{group}/providers/Microsoft.PolicyInsights/remediations/{name}", {
+                **inputs, "name": name, "provisioningState": "Accepted"}
         if t == "azure-native:authorization:RoleAssignment":
             name = inputs["roleAssignmentName"]
             return f"{inputs['scope']}/providers/Microsoft.Authorization/roleAssignments/{name}", {
@@ -205,6 +219,7 @@ class RecordingMonitor(MockMonitor):
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),
                     inputs=rpc.deserialize_properties(request.object),
+                    dependencies=list(request.dependencies),
                 )
             )
         return response

@@ -49,13 +49,32 @@ def r2(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+_SAMPLE = object()
+
+
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 class Reference:
-    def __init__(self, tables: Mapping[str, Iterable[Row]], settings: Settings, report_time: str) -> None:
+    def __init__(self, tables: Mapping[str, Iterable[Row]], settings: Settings, report_time: str,
+                 membership: Any = _SAMPLE) -> None:
+        """``membership`` (management-group mode): the subscriptions under the group, as the run found
+        them; ``None``: more than a query can carry, no subscription filter (then every subscription
+        with a score row in the history window is reported on); default: the sample group's."""
         self.settings = settings
         self.report_time = parse_time(report_time)
         self.lookback = timedelta(days=settings.report.lookback_days)
         self.configured = list(settings.subscription_ids)
-        wanted = set(self.configured)
+        wanted: Any = set(self.configured)
+        if settings.scope is not None:
+            if membership is _SAMPLE:
+                from securescore.datasources.sample_data import monitored_ids  # the data set's input
+
+                membership = monitored_ids(settings)
+            self.configured = list(membership) if membership is not None else []
+            wanted = set(self.configured) if membership is not None else _Everything()
         initiative = settings.report.initiative_name
         # (subscription, time, row) of the rows that count; ids compared lower-case.
         self.scores: dict[str, list[tuple[datetime, Row]]] = defaultdict(list)
@@ -63,6 +82,10 @@ class Reference:
             sub = str(row["SecureScoresSubscriptionId"]).lower()
             if sub in wanted and row["DisplayName"] == initiative:
                 self.scores[sub].append((parse_time(row["TimeGenerated"]), row))
+        if settings.scope is not None and membership is None:
+            # Unfiltered: the subscriptions reported on are those with a row in the history window.
+            self.configured = sorted(
+                {s for s, rows in self.scores.items() if any(self._in_history(m) for m, _ in rows)})
         # (resource, recommendation) -> [(time, subscription, row)]; the subscription from the resource id.
         self.assessments: dict[tuple[str, str], list[tuple[datetime, Row]]] = defaultdict(list)
         for row in tables.get("SecurityRecommendation", ()):
@@ -313,8 +336,17 @@ class Reference:
         result.sort(key=lambda r: (r["rank"], -r["UnhealthyResources"], r["Name"], r["RecommendationId"]))
         return [{k: v for k, v in r.items() if k != "rank"} for r in result[: self.settings.report.top_controls]]
 
+    def coverage(self) -> list[dict[str, Any]]:
+        """Management-group mode: the subscriptions with a latest row now, and with any row in the
+        history window, lower-case, sorted, joined by ","."""
+        now = self.latest_scores(self.report_time)
+        seen = {s for s, rows in self.scores.items() if any(self._in_history(m) for m, _ in rows)}
+        return [{"ReportingIds": ",".join(sorted(now)), "SeenIds": ",".join(sorted(seen))}]
+
     def all(self) -> dict[str, list[dict[str, Any]]]:
         names = ["overall", "subscriptions", "trend", "top_controls", "unhealthy_controls", "freshness", "changes"]
         if self.settings.export.assessments:
             names.append("recommendations")
+        if self.settings.scope is not None:
+            names.append("coverage")
         return {name: getattr(self, name)() for name in names}

@@ -15,7 +15,7 @@ from bench.common import quick_config
 from bench.report import json_document, markdown, write_json
 
 NUMBER = re.compile(r"^\d[\d,]*(\.\d+)?$")
-SHIPPED_VARIANTS = ["default", "zero-touch"]
+SHIPPED_VARIANTS = ["default", "zero-touch", "management group"]
 
 
 def test_every_item_runs_in_quick_mode_and_reports_positive_numbers(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_every_item_runs_in_quick_mode_and_reports_positive_numbers(tmp_path: Pa
     assert all(m["custom_resources"] == m["baseline_custom_resources"] > 0 for m in deploy_sizes)
     assert all(m["project_median_s"] > 0 and m["baseline_median_s"] > 0 for m in deploy_sizes)
     assert [(v["variant"], v["subscriptions"]) for v in by_key["deploy"].raw["variants"]] == [
-        ("default", 1), ("default", 3), ("zero-touch", 1), ("zero-touch", 3)]
+        (variant, n) for variant in SHIPPED_VARIANTS for n in (1, 3)]
     assert all(m["html_bytes"] > 0 for m in by_key["email_size"].raw["sizes"])
     assert {(m["variant"], m["subscriptions"]) for m in by_key["email_size"].raw["sizes"]} == {
         (v, n) for v in common.SETTINGS_VARIANTS for n in (1, 3)}

@@ -21,6 +21,8 @@ from tests.conftest import make_settings
 KNOWN_ACTION_TYPES = {"ApiConnection", "Scope", "Select", "Compose"}
 # The zero-touch transports add these (logicapp.logs_http, logicapp.mail_acs).
 ZERO_TOUCH_ACTION_TYPES = {"Http", "InitializeVariable", "Until", "Wait", "If", "Terminate"}
+# Management-group mode adds these (logicapp.discovery); stacks/Pulumi.mgmt.yaml is also zero-touch.
+MANAGEMENT_GROUP_ACTION_TYPES = {"Http", "InitializeVariable", "Until", "SetVariable", "Query"}
 HOSTILE_TITLE = "Report @{workflow()} <script>alert(1)</script> '); INJECTED"
 HOSTILE_NAME = "Evil @{body('Query_overall')} <b>&\"name\""
 
@@ -80,7 +82,8 @@ def test_every_expression_parses_and_names_existing_actions(label: str, definiti
         parse(expression)
         missing = referenced_actions(expression) - set(actions)
         assert not missing, f"{expression[:80]}… names unknown actions {missing}"
-    settings_types = KNOWN_ACTION_TYPES | (ZERO_TOUCH_ACTION_TYPES if label == "zerotouch" else set())
+    settings_types = KNOWN_ACTION_TYPES | (ZERO_TOUCH_ACTION_TYPES if label in ("zerotouch", "mgmt") else set()) | (
+        MANAGEMENT_GROUP_ACTION_TYPES if label == "mgmt" else set())
     assert {a["type"] for a in actions.values()} <= settings_types
 
 

@@ -338,7 +338,11 @@ def test_role_assignments(stack: str) -> None:
             f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/"
             "09976791-48a7-449e-bb21-39d1a415f350",  # Communication and Email Service Owner
         ))
-    assignments = run.of_type(ROLE)
+    if s.scope is not None:  # management-group mode: once at the group, the role's tenant-level id
+        expected.add((s.deployment_subscription_id, s.scope.resource_id,
+                      f"/providers/Microsoft.Authorization/roleDefinitions/{role}"))
+    # The policy assignment's own identity has its roles too (tests/test_mgmt_infra.py).
+    assignments = [a for a in run.of_type(ROLE) if not a.name.startswith("policy-")]
     actual = {(run.subscription_of(a), a.inputs["scope"], a.inputs["roleDefinitionId"]) for a in assignments}
     assert actual == expected and len(assignments) == len(expected)
     for a in assignments:
@@ -366,6 +370,8 @@ def test_outputs(stack: str) -> None:
         mode_outputs.add("workspaceCustomerId")
     if s.modes.mail_acs:
         mode_outputs |= {"senderAddress", "senderDomain", "communicationServiceEndpoint", "communicationServiceId"}
+    if s.scope is not None:
+        mode_outputs |= {"managementGroupId", "policyAssignmentId", "policyPrincipalId", "remediationId"}
     assert set(out) == {
         "logicAppName", "logicAppId", "principalId", "portalUrl", "connectionIds", "authorizeCommand",
         "subscriptionsCovered", "workspaceResourceId",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from securescore.datasources.engine import LocalEngine
-from securescore.datasources.sample_data import generate_sample
+from securescore.datasources.sample_data import generate_sample, monitored_ids
 from securescore.queries import query_names, render_queries
 from securescore.settings import (
     Settings,
@@ -162,7 +162,9 @@ def results(name: str) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[
     settings, tables = case(name)
     engine = LocalEngine(tables)
     try:
-        actual = {q: engine.run(text) for q, text in render_queries(settings, REPORT_TIME).items()}
+        # Management-group mode: the sample group's subscriptions, as the run would find them.
+        queries = render_queries(settings, REPORT_TIME, membership=monitored_ids(settings))
+        actual = {q: engine.run(text) for q, text in queries.items()}
     finally:
         engine.close()
     return actual, Reference(tables, settings, REPORT_TIME).all()

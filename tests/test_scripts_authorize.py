@@ -198,7 +198,7 @@ def test_usage_and_config_errors_exit_2(argv: list[str], capsys: pytest.CaptureF
 
 def test_unknown_stack_lists_the_stacks(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--stack", "nope"], FakeArmTransport()) == 2
-    assert "stacks available: dev, example, prod" in capsys.readouterr().err
+    assert "stacks available: dev, example, mgmt, prod" in capsys.readouterr().err
 
 
 def test_missing_connection_says_deploy_first(capsys: pytest.CaptureFixture[str]) -> None:

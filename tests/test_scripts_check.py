@@ -356,7 +356,7 @@ def test_config_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "stacks available" in capsys.readouterr().err
     assert run(["--stack", "dev", "--workspace-id", "law-dev"]) == 2
     assert run([]) == 2  # no --stack and none selected: the error lists the stacks
-    assert "dev, example, prod" in capsys.readouterr().err
+    assert "dev, example, mgmt, prod" in capsys.readouterr().err
 
 
 def test_secret_never_shown(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:

@@ -28,6 +28,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import HttpTransport
 
 from securescore.arm import ArmClient, ArmError, NetworkLimits, connection_id, workflow_id
+from securescore.cli import checks_management_group
 from securescore.cli.authorize import READY, Target, read_state
 from securescore.cli.checklist import (
     Check,
@@ -331,6 +332,7 @@ def post_deploy_checks(settings: Settings) -> list[Check]:
         *([Check("API connections", check_connections)] if connections_to_check(settings) else []),
         *mode_checks(settings),
         Check(f"Logic App last run: {settings.logic_app_name}", check_last_run),
+        *checks_management_group.post_deploy_checks(settings),
     ]
 
 

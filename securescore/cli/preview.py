@@ -6,6 +6,7 @@
     securescore preview --workspace-id <workspace GUID>  # live, with DefaultAzureCredential
     securescore preview --source api                     # live Secure Score API (no history)
     securescore preview --fail-query trend               # preview the failure notice
+    securescore preview --stack mgmt --data ./csv --subscriptions-from members.json   # management group
 
 Exit codes: 0 rendered, 1 the data source or the run failed, 2 usage or configuration error.
 """
@@ -27,8 +28,8 @@ from typing import Any
 
 from securescore.cli.stack_args import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, add_stack_argument, load_settings
 from securescore.emulator.local_run import CapturedEmail, DataSource, LocalRun, run_locally
-from securescore.queries import QUERY_NAMES
-from securescore.settings import Settings, SettingsError
+from securescore.queries import ALL_QUERY_NAMES, MANAGEMENT_GROUP_QUERIES, QUERY_NAMES
+from securescore.settings import Settings, SettingsError, Subscription
 
 DEFAULT_STACK = "example"
 SOURCES = ("sample", "csv", "workspace", "api")
@@ -64,8 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, help="HTML file to write (default: out/<stack>-weekly-report.html)")
     parser.add_argument("--eml", type=Path, metavar="PATH", help="also write the message as .eml for a mail client")
     parser.add_argument("--results-json", type=Path, metavar="PATH", help="also write every query's KQL and rows")
-    parser.add_argument("--fail-query", choices=QUERY_NAMES, metavar="NAME",
-                        help=f"make one query fail, to preview the failure notice ({', '.join(QUERY_NAMES)})")
+    parser.add_argument("--fail-query", choices=ALL_QUERY_NAMES, metavar="NAME",
+                        help=f"make one query fail, to preview the failure notice ({', '.join(ALL_QUERY_NAMES)})")
+    parser.add_argument("--subscriptions-from", type=Path, metavar="FILE",
+                        help="management-group mode: Resource Graph's answer saved as JSON (az graph query -o json) "
+                        "instead of asking Resource Graph as you (live sources) or reading the data (--data)")
     parser.add_argument("--open", action="store_true", help="open the HTML in the default browser, when there is one")
     return parser
 
@@ -82,6 +86,50 @@ def choose_source(args: argparse.Namespace) -> str:
     if source == "workspace" and not args.workspace_id:
         raise UsageError("--source workspace needs --workspace-id ID")
     return source
+
+
+def live_membership(settings: Settings) -> list[dict[str, Any]]:
+    """Management-group mode, live sources: Resource Graph asked as the signed-in user."""
+    from securescore.arm import ArmClient
+    from securescore.cli.common import default_credential
+    from securescore.datasources import membership
+
+    assert settings.scope is not None
+    with ArmClient(default_credential()) as arm:
+        return membership.fetch_membership(arm, settings.scope.management_group_id)
+
+
+def membership_rows(source_name: str, args: argparse.Namespace, settings: Settings, source: DataSource | None,
+                    warnings: list[str]) -> list[dict[str, Any]] | None:
+    """The subscriptions under the management group for this preview (None outside that mode): the
+    file, else the sample's own group, else Resource Graph (live sources), else the data's."""
+    if settings.scope is None:
+        return None
+    from securescore.datasources import membership
+
+    if args.subscriptions_from:
+        return membership.read_membership_file(args.subscriptions_from)
+    if source is not None and getattr(source, "membership_rows", None) is not None:
+        return source.membership_rows  # type: ignore[attr-defined]
+    if source_name in ("workspace", "api"):
+        return live_membership(settings)
+    if source is None:
+        return None
+    warnings.append(membership.FROM_DATA_WARNING)
+    return membership.from_data(source.run_query)
+
+
+def settings_for_source(settings: Settings, rows: list[dict[str, Any]] | None) -> Settings:
+    """The Secure Score API source reads the subscriptions of the settings: in management-group mode
+    those under the group (only GUIDs, as the workflow would take them)."""
+    if settings.scope is None or rows is None:
+        return settings
+    import dataclasses
+
+    from securescore.config.fields import is_guid
+
+    ids = dict.fromkeys(str(r.get("subscriptionId") or "").lower() for r in rows)
+    return dataclasses.replace(settings, subscriptions=tuple(Subscription(i, i) for i in ids if is_guid(i)))
 
 
 def open_source(name: str, args: argparse.Namespace, settings: Settings, now: datetime) -> tuple[DataSource, str]:
@@ -160,7 +208,7 @@ def results_document(result: LocalRun) -> dict[str, Any]:
         "actions": {name: action.status for name, action in result.run.actions.items()},
         "queries": {
             name: {"kql": result.query_texts.get(name), "rows": result.query_results.get(name)}
-            for name in QUERY_NAMES
+            for name in QUERY_NAMES + tuple(q for q in MANAGEMENT_GROUP_QUERIES if q in result.query_texts)
         },
     }
 
@@ -174,13 +222,18 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    notes: list[str] = []
     try:
-        source, note = open_source(source_name, args, settings, now)
-        result = run_locally(settings, source, now, fail_query=args.fail_query, data_note=note)
+        # The Secure Score API source needs the group's subscriptions before it can read their scores.
+        members = (membership_rows(source_name, args, settings, None, notes) if source_name == "api" else None)
+        source, note = open_source(source_name, args, settings_for_source(settings, members), now)
+        if members is None:
+            members = membership_rows(source_name, args, settings, source, notes)
+        result = run_locally(settings, source, now, fail_query=args.fail_query, data_note=note, membership=members)
     except Exception as error:  # a data source or the run failed: say which, never a traceback
         print(f"error: the {source_name} data source failed: {error}", file=sys.stderr)
         return EXIT_FAILED
-    for warning in getattr(source, "warnings", []):
+    for warning in [*getattr(source, "warnings", []), *notes]:
         print(f"warning: {warning}", file=sys.stderr)
     email = result.email
     out: Path = args.out or args.project_dir / "out" / f"{args.stack}-weekly-report.html"

@@ -44,6 +44,7 @@ from securescore.arm import (
     resource_group_id,
     role_assignments_path,
 )
+from securescore.cli import checks_management_group
 from securescore.cli.checklist import Check, CheckContext, CheckResult
 from securescore.logicapp.connections import used_apis
 from securescore.settings import Settings
@@ -359,4 +360,5 @@ def readiness_checks(settings: Settings) -> list[Check]:
         Check("Resource providers", check_providers),
         Check("Deployer rights", check_deployer_rights),
         Check("Existing workspace", check_existing_workspace),
+        *checks_management_group.readiness_checks(settings),
     ]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from securescore.datasources import EngineSource
 from securescore.datasources.engine import LocalEngine
-from securescore.datasources.sample_data import generate_sample
+from securescore.datasources.sample_data import generate_sample, sample_membership
 from securescore.settings import Settings
 
 
@@ -16,6 +16,12 @@ class SampleSource(EngineSource):
         self.tables = generate_sample(settings, now)
         self.engine = LocalEngine(self.tables)
         self.warnings = []
+        # Management-group mode: the sample group's subscriptions, as Resource Graph answers them.
+        self.membership_rows = None
+        if settings.scope is not None:
+            from securescore.emulator.resource_graph import subscription_row
+
+            self.membership_rows = [subscription_row(m.id, m.name, m.state) for m in sample_membership()]
 
     def describe(self) -> str:
         counts = ", ".join(f"{len(rows)} {name} rows" for name, rows in self.tables.items())

@@ -111,11 +111,53 @@ def control_catalog(count: int) -> tuple[ControlDef, ...]:
     return (CONTROL_CATALOG + extra)[:count]
 
 
-def subscription_roles(settings: Settings) -> dict[str, str]:
-    """Role of each configured subscription id (see the module docstring)."""
-    n = len(settings.subscriptions)
-    roles: dict[str, str] = {}
-    for i, sub in enumerate(settings.subscriptions):
+@dataclass(frozen=True)
+class SampleMember:
+    """A subscription under the sample management group, as Azure Resource Graph describes it."""
+
+    id: str  # lower-case GUID
+    name: str  # display name, from Azure: free text
+    state: str  # Enabled, Warned, PastDue, Disabled, Deleted
+
+
+# The sample management group (management-group mode): roles by position as in the module docstring,
+# so the first reports and improves, the second drops, the one before the last enabled member stopped
+# reporting, the last enabled member never reported (the policy has not remediated it yet), and a
+# disabled one never reports either. Display names carry HTML specials: they reach the email as data.
+_SAMPLE_MEMBER_NAMES = (
+    "Platform (shared services)", 'Payments <PCI> & "Cards"', "Data & Analytics", "Web front ends",
+    "Legacy lab", "New landing zone",
+)
+SAMPLE_DISABLED_MEMBER = SampleMember("c0ffee00-0000-4000-8000-0000000000d1", "Retired sandbox", "Disabled")
+
+
+def sample_membership(count: int = len(_SAMPLE_MEMBER_NAMES)) -> tuple[SampleMember, ...]:
+    """``count`` enabled subscriptions, then the disabled one (``count + 1`` in all)."""
+    enabled = tuple(
+        SampleMember(f"c0ffee00-0000-4000-8000-{k + 1:012x}",
+                     _SAMPLE_MEMBER_NAMES[k] if k < len(_SAMPLE_MEMBER_NAMES) else f"Landing zone {k + 1}",
+                     "Enabled")
+        for k in range(count)
+    )
+    return (*enabled, SAMPLE_DISABLED_MEMBER)
+
+
+def monitored_ids(settings: Settings, membership: tuple[SampleMember, ...] | None = None) -> list[str]:
+    """The subscriptions the sample writes rows for: the configured ones, or the management group's."""
+    if settings.scope is None:
+        return list(settings.subscription_ids)
+    return [m.id for m in (membership if membership is not None else sample_membership())]
+
+
+def subscription_roles(settings: Settings, membership: tuple[SampleMember, ...] | None = None) -> dict[str, str]:
+    """Role of each monitored subscription id (see the module docstring); in management-group mode a
+    subscription that is not Enabled has no data."""
+    members = {m.id: m for m in (membership if membership is not None else sample_membership())}
+    ids = monitored_ids(settings, membership)
+    active = [i for i in ids if settings.scope is None or members[i].state == "Enabled"]
+    n = len(active)
+    roles: dict[str, str] = {sub_id: NO_DATA for sub_id in ids}
+    for i, sub_id in enumerate(active):
         role = RANDOM
         if i == 0:
             role = IMPROVING
@@ -125,7 +167,7 @@ def subscription_roles(settings: Settings) -> dict[str, str]:
             role = NO_DATA
         elif n >= 4 and i == n - 2:
             role = STALE
-        roles[sub.id] = role
+        roles[sub_id] = role
     return roles
 
 
@@ -135,18 +177,20 @@ def stale_cutoff(settings: Settings, now: datetime) -> datetime:
 
 
 def generate_sample(
-    settings: Settings, now: datetime, days: int = 120, controls: int = 15, seed: int = DEFAULT_SEED
+    settings: Settings, now: datetime, days: int = 120, controls: int = 15, seed: int = DEFAULT_SEED,
+    membership: tuple[SampleMember, ...] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Rows of SecureScores and SecureScoreControls written during the ``days`` before ``now`` (and of
-    SecurityRecommendation, for a shorter history, when ``exportAssessments`` is on)."""
+    SecurityRecommendation, for a shorter history, when ``exportAssessments`` is on). In
+    management-group mode the subscriptions are ``membership`` (default: ``sample_membership()``)."""
     now = _utc(now)
     catalog = control_catalog(controls)
     tenant_id = str(uuid.uuid5(_NAMESPACE, settings.workspace.resource_id.lower()))
     out: dict[str, list[dict[str, Any]]] = {"SecureScores": [], "SecureScoreControls": []}
     if settings.export.assessments:
         out["SecurityRecommendation"] = []
-    roles = subscription_roles(settings)
-    subs = [(i, s.id, roles[s.id]) for i, s in enumerate(settings.subscriptions)]
+    roles = subscription_roles(settings, membership)
+    subs = [(i, sub_id, roles[sub_id]) for i, sub_id in enumerate(monitored_ids(settings, membership))]
     if UNCONFIGURED_SUBSCRIPTION_ID not in roles:
         subs.append((len(subs), UNCONFIGURED_SUBSCRIPTION_ID, RANDOM))
     # Hundreds of thousands of small dicts and no cycles: the cyclic collector would only rescan

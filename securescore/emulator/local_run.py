@@ -15,19 +15,24 @@ Http actions are answered by the `http` responder given to `run_locally` (the pr
 A request `LocalAzure` does not know stops the preview with an error naming its method and URL, so
 the preview never pretends an answer Azure did not give. `http_faults` is asked first (tests play
 throttling or a partial result with it); it returns an answer, or None to let `LocalAzure` answer.
+
+Management-group mode asks Azure Resource Graph which subscriptions are under the group: `LocalAzure`
+answers it with `emulator.resource_graph` from `membership` (Resource Graph rows; the sample source
+has its own, `source.membership_rows`).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from securescore.config.modes import ACS_SENDER_USERNAME as ACS_SENDER
 from securescore.emulator.errors import UnsupportedConstructError
+from securescore.emulator.resource_graph import ResourceGraphStandIn
 from securescore.emulator.runner import ConnectorError, HttpRequest, HttpResponder, RunResult, run_workflow
 from securescore.logicapp import logs_http, mail_acs
 from securescore.logicapp.connections import LOGS_API, OFFICE365_API, connections_value
@@ -165,8 +170,10 @@ class LocalAzure:
     """
 
     def __init__(self, source: DataSource, fail_query: str | None, record: LocalRun,
-                 workspace_customer_id: str, acs_endpoint: str) -> None:
+                 workspace_customer_id: str, acs_endpoint: str,
+                 resource_graph: ResourceGraphStandIn | None = None) -> None:
         self.source = source
+        self.resource_graph = resource_graph
         self.fail_query = fail_query
         self.record = record
         self.query_uri = f"{logs_http.QUERY_API}/{workspace_customer_id}/query"
@@ -181,6 +188,8 @@ class LocalAzure:
         operations = f"{self.acs_endpoint}/emails/operations/"
         if request.method == "GET" and request.uri.startswith(operations):
             return self._status(request, request.uri.removeprefix(operations))
+        if self.resource_graph is not None and self.resource_graph.handles(request):
+            return self.resource_graph(action, request)
         return no_http_answer(action, request)
 
     def _query(self, action: str, request: HttpRequest) -> dict[str, Any]:
@@ -270,11 +279,13 @@ def run_locally(
     data_note: str = "",
     http: HttpResponder | None = None,
     http_faults: HttpFaults | None = None,
+    membership: Sequence[Mapping[str, Any]] | None = None,
 ) -> LocalRun:
     """Execute the stack's workflow definition against `source` at the pinned time `now`.
 
-    `http` answers the definition's Http actions (default: `LocalAzure`, which answers the query API
-    and ACS Email and refuses anything else); `http_faults` is asked first and may answer instead.
+    `http` answers the definition's Http actions (default: `LocalAzure`, which answers the query API,
+    ACS Email and, in management-group mode, Resource Graph from `membership` or the source's
+    `membership_rows`, and refuses anything else); `http_faults` is asked first and may answer instead.
     """
     definition = build_definition(settings)
     parameters: dict[str, Any] = {}
@@ -292,7 +303,13 @@ def run_locally(
     if data_note:
         parameters["dataNote"] = data_note
     record = LocalRun(run=None)  # type: ignore[arg-type]  # filled in below
-    responder = http or LocalAzure(source, fail_query, record, PREVIEW_WORKSPACE_CUSTOMER_ID, PREVIEW_ACS_ENDPOINT)
+    graph = None
+    if settings.scope is not None:
+        rows = membership if membership is not None else getattr(source, "membership_rows", None)
+        if rows is not None:
+            graph = ResourceGraphStandIn(settings.scope.management_group_id, rows)
+    responder = http or LocalAzure(source, fail_query, record, PREVIEW_WORKSPACE_CUSTOMER_ID, PREVIEW_ACS_ENDPOINT,
+                                   graph)
     # guid() (the send's Operation-Id) is deterministic here: the same run gives the same bytes.
     guids = (uuid.uuid5(uuid.NAMESPACE_URL, f"urn:securescore-report:{PREVIEW_RUN_NAME}:{i}") for i in range(1 << 30))
     record.run = run_workflow(

@@ -21,7 +21,8 @@ def needed_subscriptions(settings: Settings) -> list[str]:
     also looks up an existing workspace's customer id there).
     """
     subs = [settings.deployment_subscription_id, *settings.subscription_ids]
-    if not settings.workspace.existing or settings.logs_auth == "managedIdentity" or settings.modes.logs_http:
+    if (not settings.workspace.existing or settings.logs_auth == "managedIdentity" or settings.modes.logs_http
+            or settings.scope is not None):  # management-group mode: the policy identity's role on it
         subs.append(settings.workspace.subscription_id)
     return list(dict.fromkeys(subs))
 

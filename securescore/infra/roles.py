@@ -33,6 +33,9 @@ class Grant:
 
     @property
     def role_definition_id(self) -> str:
+        if self.scope.lower().startswith("/providers/microsoft.management/managementgroups/"):
+            # At a management group, the tenant-level id of the built-in role (no subscription in it).
+            return f"/providers/Microsoft.Authorization/roleDefinitions/{self.role_guid}"
         return (
             f"/subscriptions/{self.subscription_id}/providers/Microsoft.Authorization"
             f"/roleDefinitions/{self.role_guid}"
@@ -45,7 +48,8 @@ def queries_as_identity(settings: Settings) -> bool:
 
 
 def grants(settings: Settings) -> list[Grant]:
-    """The configured role on each monitored subscription (the identity reads Defender data there);
+    """The configured role on each monitored subscription, or once at the management group (the
+    identity reads Defender data there, and Resource Graph's subscriptions under the group);
     Log Analytics Reader on the workspace when the identity queries it (logsQuery http, or the logs
     connection signs in as the identity); the ACS sender role on the Communication Service (acs)."""
     role = SUBSCRIPTION_ROLES[settings.subscription_role]
@@ -53,6 +57,9 @@ def grants(settings: Settings) -> list[Grant]:
         Grant(f"{settings.subscription_role.lower()}-{sub}", sub, f"/subscriptions/{sub}", role)
         for sub in settings.subscription_ids
     ]
+    if settings.scope is not None:  # once at the management group, inherited by every subscription under it
+        result.append(Grant(f"{settings.subscription_role.lower()}-management-group",
+                            settings.deployment_subscription_id, settings.scope.resource_id, role))
     if queries_as_identity(settings):
         ws = settings.workspace
         result.append(Grant("log-analytics-reader", ws.subscription_id, ws.resource_id, LOG_ANALYTICS_READER))

@@ -17,6 +17,7 @@ from securescore.infra.config import config_values, load_settings
 from securescore.infra.connections import api_connections
 from securescore.infra.export import continuous_export
 from securescore.infra.logic_app import principal_id_of, report_logic_app
+from securescore.infra.policy import PolicyExport, policy_export
 from securescore.infra.providers import Providers
 from securescore.infra.resource_groups import ResourceGroups
 from securescore.infra.roles import role_assignments
@@ -65,7 +66,12 @@ class SecureScoreReport(pulumi.ComponentResource):
             created = created_workspace("workspace", settings=settings, providers=providers, groups=groups, parent=self)
             workspace_deps = [created.workspace, created.solution]
 
-        for sub in settings.subscriptions:
+        # Management-group mode: Microsoft's policy exports every subscription under the group.
+        self.policy: PolicyExport | None = None
+        if settings.scope is not None:
+            self.policy = policy_export("policy", settings=settings, providers=providers, parent=self,
+                                        depends_on=workspace_deps)
+        for sub in settings.subscriptions:  # none in management-group mode
             continuous_export(
                 f"export-{sub.id}",
                 settings=settings,
@@ -156,8 +162,14 @@ class SecureScoreReport(pulumi.ComponentResource):
         }
 
     def _mode_outputs(self) -> dict[str, Any]:
-        """Zero-touch outputs: the query API's workspace id; the ACS sender, its endpoint and DNS records."""
+        """Zero-touch outputs: the query API's workspace id; the ACS sender, its endpoint and DNS records.
+        Management-group mode: the group, the policy assignment and its identity, the remediation."""
         outputs: dict[str, Any] = {}
+        if self.policy is not None and self.settings.scope is not None:
+            outputs["managementGroupId"] = self.settings.scope.management_group_id
+            outputs["policyAssignmentId"] = self.policy.assignment.id
+            outputs["policyPrincipalId"] = self.policy.principal_id
+            outputs["remediationId"] = self.policy.remediation.id
         if self.workspace_customer_id is not None:
             outputs["workspaceCustomerId"] = self.workspace_customer_id
         sender = self.email_sender

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from securescore.logicapp import logs_http, mail_acs
+from securescore.logicapp import discovery, logs_http, mail_acs
 from securescore.logicapp.connections import used_apis
 from securescore.logicapp.email import load_template
 from securescore.logicapp.email_values import (
@@ -47,7 +47,7 @@ from securescore.logicapp.email_values import (
     subject,
 )
 from securescore.logicapp.wdl import fill_expression, fill_interpolated, object_or_empty, text
-from securescore.queries import LOGIC_APP_REPORT_TIME, render_queries
+from securescore.queries import LOGIC_APP_REPORT_TIME, MEMBERSHIP_ACTION, render_queries
 from securescore.settings import Settings
 
 __all__ = ["build_definition", "definition_json", "query_action", "select_action"]
@@ -79,13 +79,19 @@ def build_parameters_section(settings: Settings) -> dict[str, Any]:
     if modes.mail_acs:
         deploy_time[mail_acs.ENDPOINT_PARAMETER] = {"type": "String", "defaultValue": ""}
         deploy_time[mail_acs.SENDER_PARAMETER] = {"type": "String", "defaultValue": ""}
+    names = {s.id: s.name for s in settings.subscriptions}
+    if settings.scope is not None:
+        names = dict(settings.scope.names)  # friendly names only; the rest come from Azure at run time
+        deploy_time.update(discovery.parameters_section(settings.scope.management_group_id,
+                                                        discovery.max_filtered_subscriptions(
+                                                            render_queries(settings, LOGIC_APP_REPORT_TIME))))
     return {
         **({"$connections": {"type": "Object", "defaultValue": {}}} if uses_connections(settings) else {}),
         **deploy_time,
         "recipients": {"type": "Array", "defaultValue": recipients},
         "subscriptionNames": {
             "type": "Object",
-            "defaultValue": {s.id: s.name for s in settings.subscriptions},
+            "defaultValue": names,
         },
         "reportTitle": {"type": "String", "defaultValue": settings.report.title},
         "timeZone": {"type": "String", "defaultValue": settings.schedule.time_zone},
@@ -124,6 +130,14 @@ def build_trigger(settings: Settings) -> dict[str, Any]:
 
 
 def build_query_actions(settings: Settings) -> dict[str, Any]:
+    actions = _query_actions(settings)
+    if settings.scope is not None:  # the KQL reads the run's subscription list
+        for name in render_queries(settings, LOGIC_APP_REPORT_TIME):
+            actions[query_action(name)]["runAfter"] = {MEMBERSHIP_ACTION: ["Succeeded"]}
+    return actions
+
+
+def _query_actions(settings: Settings) -> dict[str, Any]:
     workspace = settings.workspace
     queries = render_queries(settings, LOGIC_APP_REPORT_TIME)
     if settings.modes.logs_http:
@@ -150,11 +164,17 @@ def build_query_actions(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _email_template(settings: Settings):  # type: ignore[no-untyped-def]
+    return load_template("email", assessments=settings.export.assessments, coverage=settings.scope is not None)
+
+
 def build_select_actions(settings: Settings) -> dict[str, Any]:
     assessments, logs = settings.export.assessments, settings.modes.logs_query
-    template = load_template("email", assessments=assessments)
+    template = _email_template(settings)
     actions: dict[str, Any] = {}
-    for table, values in row_values(assessments).items():
+    if settings.scope is not None:
+        actions.update(discovery.coverage_actions(template, rows("coverage", logs), rows_action("coverage", logs)))
+    for table, values in row_values(assessments, settings.scope is not None).items():
         query = ROW_QUERIES[table]
         source = f"@{rows(query, logs)}"
         if table == "subscriptions":
@@ -169,13 +189,18 @@ def build_select_actions(settings: Settings) -> dict[str, Any]:
 
 def build_compose_actions(settings: Settings) -> dict[str, Any]:
     assessments, logs = settings.export.assessments, settings.modes.logs_query
-    template = load_template("email", assessments=assessments)
+    management_group = settings.scope is not None
+    template = _email_template(settings)
+    run_after = {select_action(t): ["Succeeded"] for t in row_tables(assessments)} | {
+        rows_action("overall", logs): ["Succeeded"], rows_action("freshness", logs): ["Succeeded"]}
+    if management_group:
+        run_after[discovery.COVERAGE_ROWS_ACTION] = ["Succeeded"]
     return {
         "Compose_report_html": {
             "type": "Compose",
-            "inputs": fill_interpolated(template.document, report_values(template, assessments, logs)),
-            "runAfter": {select_action(t): ["Succeeded"] for t in row_tables(assessments)}
-            | {rows_action("overall", logs): ["Succeeded"], rows_action("freshness", logs): ["Succeeded"]},
+            "inputs": fill_interpolated(
+                template.document, report_values(template, assessments, logs, management_group)),
+            "runAfter": run_after,
         },
     }
 
@@ -264,6 +289,11 @@ def build_definition(settings: Settings) -> dict[str, Any]:
         actions = {**mail_acs.initialize_operation_id(), **actions,
                    **mail_acs.follow_actions(("Send_report", "Send_failure_notice"))}
         actions[SCOPE]["runAfter"] = {mail_acs.INITIALIZE_ACTION: ["Succeeded"]}
+    if settings.scope is not None:
+        # Management-group mode: the run first asks Resource Graph which subscriptions to report on.
+        actions = {**discovery.initialize_action(), **actions}
+        actions[SCOPE]["actions"] = {**discovery.discovery_actions(), **actions[SCOPE]["actions"]}
+        actions[SCOPE]["runAfter"] = {**actions[SCOPE]["runAfter"], discovery.INITIALIZE_ACTION: ["Succeeded"]}
     return {
         "$schema": SCHEMA,
         "contentVersion": "1.0.0.0",

@@ -38,16 +38,17 @@ _MSO_COMMENT = re.compile(r"<!--\[if mso\]>|<!\[endif\]-->")
 
 
 @cache
-def load_template(name: str, *, assessments: bool = False) -> EmailTemplate:
+def load_template(name: str, *, assessments: bool = False, coverage: bool = False) -> EmailTemplate:
     """Render templates/<name>.html.j2 with the stylesheet, inline the CSS and cut out the blocks.
 
     ``assessments``: whether the stack exports assessments (the recommendations section's rows, or how
-    to turn the export on)."""
+    to turn the export on); ``coverage``: management-group mode's coverage section."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR), undefined=jinja2.StrictUndefined, autoescape=True
     )
     css = (TEMPLATE_DIR / "email.css").read_text(encoding="utf-8")
-    html = env.get_template(f"{name}.html.j2").render(css=css, assessments=assessments, links=links)
+    html = env.get_template(f"{name}.html.j2").render(css=css, assessments=assessments, coverage=coverage,
+                                                    links=links)
     inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False, minify_css=True)
     inlined = inliner.inline(html)
     rows: dict[str, str] = {}

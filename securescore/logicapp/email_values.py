@@ -10,7 +10,7 @@ config passes through `wdl.text` (HTML-escaped) or a number/time formatter; link
 
 from __future__ import annotations
 
-from securescore.logicapp import links
+from securescore.logicapp import discovery, links
 from securescore.logicapp.email import EmailTemplate
 from securescore.logicapp.logs_http import rows_action_name
 from securescore.logicapp.wdl import change_parts, counted, fill_expression, lit, local_time, number, text, url_part
@@ -59,7 +59,9 @@ def row_tables(assessments: bool) -> tuple[str, ...]:
     return tuple(t for t in ROW_QUERIES if assessments or t not in ASSESSMENT_TABLES)
 
 
-def _subscription_name(sub_id: str) -> str:
+def _subscription_name(sub_id: str, management_group: bool = False) -> str:
+    if management_group:  # the stack's name, else Azure's display name found at run time, else the id
+        return text(discovery.subscription_name(sub_id))
     return text(f"coalesce(parameters('subscriptionNames')?[{sub_id}], {sub_id})")
 
 
@@ -67,14 +69,15 @@ def _is(column: str, value: str) -> str:
     return f"equals({item(column)}, {lit(value)})"
 
 
-def row_values(assessments: bool) -> dict[str, dict[str, str]]:
+def row_values(assessments: bool, management_group: bool = False) -> dict[str, dict[str, str]]:
     """Token -> expression of each row prototype (the Select actions' templates)."""
     sub_id = item("SubscriptionId")
     last_seen = item("LastSeen")
     values: dict[str, dict[str, str]] = {
         "changes": {
             "link": text(f"if({_is('Kind', 'subscription')}, {lit(links.SECURE_SCORE)}, {lit(links.RECOMMENDATIONS)})"),
-            "name": f"if({_is('Kind', 'subscription')}, {_subscription_name(item('Id'))}, {text(item('Name'))})",
+            "name": (f"if({_is('Kind', 'subscription')}, {_subscription_name(item('Id'), management_group)},"
+                     f" {text(item('Name'))})"),
             "detail": (
                 f"if({_is('Kind', 'subscription')}, concat('subscription · ', {number(item('ScoreWeekAgo'), '0.0')},"
                 f" ' → ', {number(item('ScoreNow'), '0.0')}, ' %'),"
@@ -101,7 +104,7 @@ def row_values(assessments: bool) -> dict[str, dict[str, str]]:
             ),
         },
         "subscriptions": {
-            "name": _subscription_name(sub_id),
+            "name": _subscription_name(sub_id, management_group),
             "dropped": (
                 f"if(equals({item('Dropped')}, true),"
                 f" concat('▼ dropped more than ', string(parameters('dropAlertPoints')), ' pts'), '')"
@@ -160,8 +163,11 @@ def fill_optional(template: EmailTemplate, blocks: dict[str, tuple[str, dict[str
     }
 
 
-def report_values(template: EmailTemplate, assessments: bool, logs: str = "connector") -> dict[str, str]:
-    """Token -> expression of the report document (the Compose action's text)."""
+def report_values(
+    template: EmailTemplate, assessments: bool, logs: str = "connector", management_group: bool = False,
+) -> dict[str, str]:
+    """Token -> expression of the report document (the Compose action's text); management-group mode
+    adds the coverage section's tokens (`logicapp.discovery`)."""
     overall = lambda column: first("overall", column, logs)  # noqa: E731
     fresh = lambda column: first("freshness", column, logs)  # noqa: E731
     more = f"sub(length({rows('subscriptions', logs)}), parameters('maxSubscriptionRows'))"
@@ -188,6 +194,10 @@ def report_values(template: EmailTemplate, assessments: bool, logs: str = "conne
     if assessments:
         blocks["no_recommendations"] = (
             f"empty(body('{select_action('recommendations')}'))", {"lookback_days": lookback})
+    coverage: dict[str, str] = {}
+    if management_group:
+        coverage, coverage_blocks = discovery.coverage_values(rows("coverage", logs))
+        blocks.update(coverage_blocks)
     values = {
         **header_values(),
         "score_now": f"concat({number(overall('ScoreNow'), '0.0')}, ' %')",
@@ -207,6 +217,7 @@ def report_values(template: EmailTemplate, assessments: bool, logs: str = "conne
         ),
         "lookback_days": lookback,
         **{f"rows:{table}": f"join(body('{select_action(table)}'), '')" for table in row_tables(assessments)},
+        **coverage,
         **fill_optional(template, blocks),
     }
     return values

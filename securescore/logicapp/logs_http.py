@@ -53,6 +53,7 @@ QUERY_COLUMNS: dict[str, tuple[str, ...]] = {
     "changes": ("Kind", "Id", "Name", "Change", "Subscriptions", "ScoreNow", "ScoreWeekAgo"),
     "recommendations": ("RecommendationId", "AssessmentKey", "Name", "Severity", "UnhealthyResources",
                         "NewlyUnhealthy", "Subscriptions"),
+    "coverage": ("ReportingIds", "SeenIds"),  # management-group mode (logicapp.discovery)
 }
 
 

@@ -151,14 +151,31 @@ def _append_unique(items: list[Json], value: Json) -> None:
         items.append(value)
 
 
+def _equality_key(value: Json) -> Any:
+    """A hashable key that two values `values_equal` calls equal always share (numbers and booleans
+    all share one, null shares the empty string's), so union compares only within a key: linear,
+    not quadratic, in the number of items (a management group's subscriptions are thousands)."""
+    if value is None or isinstance(value, str):
+        return ("s", value or "")
+    if isinstance(value, list):
+        return ("l", tuple(_equality_key(item) for item in value))
+    if isinstance(value, dict):
+        return ("d", tuple(sorted((str(k), _equality_key(v)) for k, v in value.items())))
+    return ("n",)
+
+
 @function("union", 2, None, FAMILY)
 def _union(args: list[Json], ctx: EvaluationContext) -> Json:
     if _same_kind_collections("union", args) is dict:  # the last item with a name wins (reference)
         return {key: value for arg in args for key, value in arg.items()}
     merged: list[Json] = []
+    seen: dict[Any, list[Json]] = {}
     for arg in args:
         for item in arg:
-            _append_unique(merged, item)
+            bucket = seen.setdefault(_equality_key(item), [])
+            if not any(values_equal(other, item) for other in bucket):
+                bucket.append(item)
+                merged.append(item)
     return merged
 
 
