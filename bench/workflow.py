@@ -16,7 +16,7 @@ from bench.common import SETTINGS_VARIANTS, BenchConfig, ItemResult
 from bench.sample_runs import every_section, sample_run
 from securescore.emulator.runner import RunResult
 from securescore.logicapp.definition import build_definition
-from securescore.queries import QUERY_NAMES
+from securescore.queries import MANAGEMENT_GROUP_QUERIES, QUERY_NAMES
 from securescore.settings import Settings
 
 ORIGINAL_ACTIONS = 9  # Microsoft's template: 9 actions, all in series
@@ -39,16 +39,26 @@ class Bound:
 # (+ one action per query, + 1 on the chain: Query_ -> Rows_ -> Select_); mailTransport acs the
 # operation id variable before the queries and the follow-up after the send (Initialize_operation_id,
 # Follow_send with its Wait and status read, Check_delivery: + 5 actions, + 3 on the chain).
+# managementGroupId adds the discovery before the queries and the coverage section: Initialize_discovery,
+# Discover_subscriptions (one Until paging Resource Graph: Read_resource_graph, Collect_subscriptions,
+# Set_discovered_subscriptions, Set_skip_token), Select_subscriptions, Filter_subscriptions,
+# Select_subscription_ids, Compose_subscription_filter, Query_coverage, Filter_uncovered_subscriptions,
+# Select_coverage_rows: + 13 actions; the queries wait on the composed filter: + 7 on the chain.
 CONNECTOR_ACTIONS, CONNECTOR_CHAIN = 17, 5
 ACS_ACTIONS, ACS_CHAIN = 5, 3
+MANAGEMENT_GROUP_ACTIONS, MANAGEMENT_GROUP_CHAIN = 13, 7
 
 
 def bound(settings: Settings) -> Bound:
     """The bound of a stack's modes (a new variant with the connector's transports gets 17 / 5)."""
     actions, chain, parts = CONNECTOR_ACTIONS, CONNECTOR_CHAIN, ["connector 17 / 5"]
+    if settings.scope is not None:
+        actions, chain = actions + MANAGEMENT_GROUP_ACTIONS, chain + MANAGEMENT_GROUP_CHAIN
+        parts.append(f"managementGroupId + {MANAGEMENT_GROUP_ACTIONS} / + {MANAGEMENT_GROUP_CHAIN}")
     if settings.modes.logs_http:
-        actions, chain = actions + len(QUERY_NAMES), chain + 1
-        parts.append(f"logsQuery http + {len(QUERY_NAMES)} Rows_ / + 1")
+        queries = len(QUERY_NAMES) + (len(MANAGEMENT_GROUP_QUERIES) if settings.scope is not None else 0)
+        actions, chain = actions + queries, chain + 1
+        parts.append(f"logsQuery http + {queries} Rows_ / + 1")
     if settings.modes.mail_acs:
         actions, chain = actions + ACS_ACTIONS, chain + ACS_CHAIN
         parts.append(f"mailTransport acs + {ACS_ACTIONS} / + {ACS_CHAIN}")
