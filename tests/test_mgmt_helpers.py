@@ -109,6 +109,19 @@ def test_only_guids_are_covered(value: Any) -> None:
     assert (found.ids, found.members, found.ignored) == ([], (), 1)
 
 
+def test_coverage_names_subscriptions_as_the_secure_score_lines_do() -> None:
+    from datetime import timedelta
+
+    from securescore.cli.checks_management_group import coverage
+
+    found = covered.from_rows(MGMT, [row for page in PAGES for row in page])
+    uncovered, reporting, ignored = coverage(found, {A: NOW - timedelta(days=1)}, NOW, timedelta(days=14))
+    assert (reporting, ignored) == (1, 1)
+    assert [why for _, why in uncovered] == [
+        f"Platform team (shared services) ({PLATFORM}): never reported", f"Beta <b> ({B}): Warned, cannot report",
+        f"Gamma ({C}): Disabled, cannot report", f"Delta ({D}): never reported"]
+
+
 def test_a_display_name_cannot_steer_the_terminal() -> None:
     found = covered.from_rows(MGMT, [subscription(A, "Evil\x1b[2J\rname")])
     assert found.label(A) == f"Evil?[2J?name ({A})"
@@ -250,8 +263,9 @@ def test_reconcile_compares_the_group_as_the_logic_app_filters_it(capsys: pytest
                                   subscription(C, "Gamma", "Disabled")]])
     transport.add("GET", scores_path(A), listed(A, 0.6, 10))
     transport.add("GET", scores_path(B), listed(B, 0.8, 30))
-    rows = [score_row(A, "2026-11-23T05:00:00+00:00", 0.6, 10), score_row(B, "2026-11-23T05:00:00+00:00", 0.8, 30),
-            score_row(C, "2026-11-20T05:00:00+00:00", 0.2, 20), score_row(outside, "2026-11-23T05:00:00+00:00", 0.1, 40)]
+    today, three_days_ago = "2026-11-23T05:00:00+00:00", "2026-11-20T05:00:00+00:00"
+    rows = [score_row(A, today, 0.6, 10), score_row(B, today, 0.8, 30), score_row(C, three_days_ago, 0.2, 20),
+            score_row(outside, today, 0.1, 40)]
     code, document = run_reconcile(capsys, transport, rows, "--json")
     by_sub = {r["subscription"]: r for r in document["rows"]}
     assert set(by_sub) == {A, B, "overall"} and scored(transport) == [A, B]

@@ -30,7 +30,6 @@ from typing import Any
 from securescore.arm import AUTHORIZATION_API_VERSION, LOGIC_API_VERSION, ArmError, role_assignments_path, workflow_id
 from securescore.cli import covered
 from securescore.cli.checklist import Check, CheckContext, CheckResult
-from securescore.config.fields import is_guid
 from securescore.datasources.membership import MembershipError
 from securescore.settings import Settings
 
@@ -186,28 +185,24 @@ def check_identity_roles(ctx: CheckContext) -> list[CheckResult]:
     return results
 
 
-def coverage(members: Sequence[Mapping[str, Any]], last: Mapping[str, datetime], now: datetime,
+def coverage(found: covered.Covered, last: Mapping[str, datetime], now: datetime,
              lookback: timedelta) -> tuple[list[tuple[str, str]], int, int]:
     """(id, why) of each subscription under the group without a score row in the lookback, the number
     that have one, and the number of rows whose id is not a GUID (ignored, as the workflow does)."""
     uncovered: list[tuple[str, str]] = []
-    reporting = ignored = 0
-    for member in members:
-        sub = str(member.get("subscriptionId") or "").lower()
-        if not is_guid(sub):
-            ignored += 1
-            continue
-        label = str(member.get("name") or sub)
-        seen = last.get(sub)
+    reporting = 0
+    states = {s.id: state for s, state in found.not_enabled}
+    for member in found.members:
+        label, seen = found.label(member.id), last.get(member.id)
         if seen is not None and now - seen <= lookback:
             reporting += 1
-        elif str(member.get("state") or "").lower() != "enabled":
-            uncovered.append((sub, f"{label} ({sub}): {member.get('state') or 'unknown state'}, cannot report"))
+        elif member.id in states:
+            uncovered.append((member.id, f"{label}: {states[member.id]}, cannot report"))
         elif seen is None:
-            uncovered.append((sub, f"{label} ({sub}): never reported"))
+            uncovered.append((member.id, f"{label}: never reported"))
         else:
-            uncovered.append((sub, f"{label} ({sub}): last row {seen:%Y-%m-%d}"))
-    return uncovered, reporting, ignored
+            uncovered.append((member.id, f"{label}: last row {seen:%Y-%m-%d}"))
+    return uncovered, reporting, found.ignored
 
 
 def discovery(ctx: CheckContext) -> tuple[covered.Covered | None, CheckResult | None]:
@@ -252,7 +247,7 @@ def check_coverage(ctx: CheckContext) -> list[CheckResult]:
         except SourceError as error:
             return [CheckResult(name, False, str(error), "see the line above for the workspace or sign-in")]
     lookback = timedelta(days=settings.report.lookback_days)
-    uncovered, count, ignored = coverage(found.rows, last, ctx.now, lookback)
+    uncovered, count, ignored = coverage(found, last, ctx.now, lookback)
     detail = f"{count} of {count + len(uncovered)} in the last {settings.report.lookback_days} days" + (
         f" ({ignored} rows without a GUID id ignored)" if ignored else "")
     if uncovered:

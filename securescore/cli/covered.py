@@ -41,7 +41,6 @@ class Covered:
     members: tuple[Subscription, ...] = ()  # every GUID under the group, whatever its state
     not_enabled: tuple[tuple[Subscription, str], ...] = ()  # (subscription, its state)
     ignored: int = 0  # Resource Graph rows whose subscriptionId is not a GUID
-    rows: tuple[Mapping[str, Any], ...] = ()  # Resource Graph's rows as they came (the coverage check)
 
     @property
     def ids(self) -> list[str]:
@@ -105,8 +104,7 @@ def from_rows(settings: Settings, rows: Sequence[Mapping[str, Any]]) -> Covered:
         states[sub] = str(row.get("state") or "unknown state")
     enabled = tuple(s for s in members.values() if states[s.id].lower() == "enabled")
     not_enabled = tuple((s, states[s.id]) for s in members.values() if states[s.id].lower() != "enabled")
-    return Covered(enabled, scope.management_group_id, tuple(members.values()), not_enabled, ignored,
-                   tuple(rows))
+    return Covered(enabled, scope.management_group_id, tuple(members.values()), not_enabled, ignored)
 
 
 def discover(arm: ArmClient, settings: Settings, assignee: str = "<you>") -> Covered:

@@ -61,9 +61,9 @@ def throttled() -> Canned:
         "message": "Please provide below info when asking for support: timestamp = 2021-05-03T07:08:29.0524831Z, "
                    "correlationId = 3c2a8f0e-0000-4000-8000-00000000c0de.",
         "details": [{"code": "RateLimiting",
-                     "message": "Client application has been throttled and should not attempt to repeat the request "
-                                "until an amount of time has elapsed. Please see https://aka.ms/resourcegraph-throttling "
-                                "for help."}]}})
+                     "message": "Client application has been throttled and should not attempt to repeat the "
+                                "request until an amount of time has elapsed. Please see "
+                                "https://aka.ms/resourcegraph-throttling for help."}]}})
 
 
 def refused(user_oid: str, management_group_id: str) -> Canned:
