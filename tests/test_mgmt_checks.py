@@ -56,7 +56,8 @@ def test_the_mode_adds_its_items_to_both_lists() -> None:
     names = [c.name for c in check.post_deploy_checks(SETTINGS)]
     assert names[-4:] == ["Policy assignment and compliance", "Remediation task",
                           "Identities' roles at the management group", "Coverage now"]
-    assert readiness.readiness_checks(SETTINGS)[-1].name == "Deployer rights at the management group"
+    assert [c.name for c in readiness.readiness_checks(SETTINGS)][-2:] == [
+        "Deployer rights at the management group", "Subscriptions under the management group"]
     other = settings_from_stack("example")
     assert checks_management_group.post_deploy_checks(other) == []
     assert checks_management_group.readiness_checks(other) == []

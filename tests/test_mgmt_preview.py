@@ -152,7 +152,8 @@ def test_a_refused_resource_graph_call_says_which_role(tmp_path: Path, capsys: p
 def test_api_source_reads_the_groups_subscriptions(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     routes: dict[tuple[str, str], Any] = {("POST", RESOURCE_GRAPH_PATH): graph_pages([[
-        subscription(SUB_A, "Alpha"), subscription(SUB_B, "Beta"), {"subscriptionId": "not-a-guid", "name": "x"}]])}
+        subscription(SUB_A, "Alpha"), subscription(SUB_B, "Beta"), {"subscriptionId": "not-a-guid", "name": "x"},
+        subscription(NEVER, "Retired", "Disabled")]])}
     for sub, score in ((SUB_A, 29.0), (SUB_B, 58.0)):
         base = f"/subscriptions/{sub}/providers/Microsoft.Security"
         routes[("GET", f"{base}/secureScores")] = Canned(200, {"value": [secure_score_body(sub, score, 58, 10)]})
@@ -166,7 +167,7 @@ def test_api_source_reads_the_groups_subscriptions(tmp_path: Path, capsys: pytes
     code, err = run_cli(capsys, "--stack", "mgmt", "--now", NOW, "--source", "api", "--out", str(out))
     assert code == 0, err
     score_calls = {s.path.split("/")[2] for s in transport.sent if "secureScores" in s.path}
-    assert score_calls == {SUB_A, SUB_B}  # only the GUIDs, as the workflow takes them
+    assert score_calls == {SUB_A, SUB_B}  # only the enabled GUIDs: a disabled subscription is not asked
     assert "Alpha" in out.read_text(encoding="utf-8")
 
 

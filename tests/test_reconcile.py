@@ -41,7 +41,7 @@ def listed(sub: str, percentage: float, weight: int, display: str = "ASC score")
 
 def run(mocker: Any, capsys: pytest.CaptureFixture[str], rows: list[dict], scores: dict[str, Canned],
         settings: Any = SETTINGS, json_out: bool = True) -> tuple[int, Any]:
-    mocker.patch("securescore.cli.reconcile.load_settings", return_value=settings)
+    mocker.patch("securescore.cli.check.load_settings", return_value=settings)
     logs = FakeLogsTransport(engine_answer(LocalEngine({"SecureScores": rows})))
     argv = ["--stack", "any"] + (["--json"] if json_out else [])
     code = reconcile.main(argv, credential=FakeCredential(), transport=api(scores), logs_transport=logs, env={},
@@ -116,7 +116,7 @@ def test_the_report_runs_its_own_deployed_queries(mocker: Any, capsys: pytest.Ca
 
     settings = make_settings(1)
     (a,) = settings.subscription_ids
-    mocker.patch("securescore.cli.reconcile.load_settings", return_value=settings)
+    mocker.patch("securescore.cli.check.load_settings", return_value=settings)
     logs = FakeLogsTransport(engine_answer(LocalEngine({"SecureScores": []})))
     reconcile.main(["--stack", "any", "--json"], credential=FakeCredential(), transport=api({a: listed(a, 0.5, 1)}),
                    logs_transport=logs, env={}, now=NOW)
@@ -129,7 +129,7 @@ def test_the_report_runs_its_own_deployed_queries(mocker: Any, capsys: pytest.Ca
 def test_a_workspace_error_is_one_line(mocker: Any, capsys: pytest.CaptureFixture[str]) -> None:
     settings = make_settings(1)
     (a,) = settings.subscription_ids
-    mocker.patch("securescore.cli.reconcile.load_settings", return_value=settings)
+    mocker.patch("securescore.cli.check.load_settings", return_value=settings)
     logs = FakeLogsTransport(lambda target, query: Canned(403, query_error("InsufficientAccessError", "no")))
     code = reconcile.main(["--stack", "any"], credential=FakeCredential(), transport=api({a: listed(a, 0.5, 1)}),
                           logs_transport=logs, env={}, now=NOW)

@@ -2,7 +2,8 @@
 
 After deploying, as the identity you are signed in with (not the Logic App's managed identity):
   1. a token for Azure Resource Manager can be acquired;
-  2. the Secure Score API has a score for every monitored subscription, for the report's initiative;
+  2. the Secure Score API has a score for every monitored subscription, for the report's initiative
+     (in management-group mode every enabled one under the group, discovered first: securescore.cli.covered);
   3. the Log Analytics workspace answers a query and holds recent SecureScores rows (with
      ``logsQuery: http`` through the query API the Logic App calls, by the workspace's customer id);
   4. each API connection the workflow uses (OAuth: Connected; managed identity: Ready); none in
@@ -21,14 +22,15 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import HttpTransport
 
 from securescore.arm import ArmClient, ArmError, NetworkLimits, connection_id, workflow_id
-from securescore.cli import checks_management_group
+from securescore.cli import checks_management_group, covered
 from securescore.cli.authorize import READY, Target, read_state
 from securescore.cli.checklist import (
     Check,
@@ -62,6 +64,7 @@ FRESHNESS_QUERY = """SecureScores
 NO_ROWS_FIX = ("no rows yet: continuous export writes within hours of a change; snapshots weekly. "
                "Check again later (export only covers data produced after it was enabled)")
 SIGN_IN = "Azure sign-in (token for Azure Resource Manager)"
+LAST_ROWS_KEY = "last_rows"  # CheckContext.options: each subscription's newest SecureScores row
 # A query source for a workspace (a customer id GUID or a resource id): run_query(kql) -> rows.
 LogsFactory = Callable[[str], Any]
 
@@ -84,12 +87,16 @@ def check_sign_in(session: Session, credential: TokenCredential) -> tuple[CheckR
 # --- 2. Secure Score API ----------------------------------------------------------------------
 
 
-def secure_score_fix(error: ArmError, subscription_id: str, principal: str, assignee: str = "<object id>") -> str:
+def secure_score_fix(error: ArmError, subscription_id: str, principal: str, assignee: str = "<object id>",
+                     scope: str | None = None) -> str:
+    """``scope``: where to assign the reading role (default the subscription; in management-group mode
+    the group, where one assignment covers every subscription under it)."""
     text = f"{error.code} {error.message}".lower()
     if error.status == 403:
-        return (f"assign Reader or Security Reader on /subscriptions/{subscription_id} to {principal}, e.g. "
+        scope = scope or f"/subscriptions/{subscription_id}"
+        return (f"assign Reader or Security Reader on {scope} to {principal}, e.g. "
                 f"az role assignment create --role \"Security Reader\" --assignee {assignee} "
-                f"--scope /subscriptions/{subscription_id}")
+                f"--scope {scope}")
     if "missingsubscriptionregistration" in text:
         return register_fix(subscription_id)
     if "subscriptionnotfound" in text or (error.status == 404 and "subscription" in text):
@@ -107,22 +114,29 @@ def register_fix(subscription_id: str) -> str:
             f"az provider register -n Microsoft.Security --subscription {subscription_id}")
 
 
-def subscription_label(settings: Settings, subscription_id: str) -> str:
-    name = next((s.name for s in settings.subscriptions if s.id == subscription_id), subscription_id)
-    return f"{name} ({subscription_id})" if name != subscription_id else subscription_id
+def reading_scope(settings: Settings) -> str | None:
+    """Where the reading role is assigned in management-group mode (None: on each subscription)."""
+    return settings.scope.resource_id if settings.scope is not None else None
 
 
 def check_secure_scores(ctx: CheckContext) -> list[CheckResult]:
-    return [check_secure_score(ctx, sub) for sub in ctx.settings.subscription_ids]
+    """Each subscription the report covers: the stack's, or in management-group mode the enabled ones
+    under the group, after one line saying how many were discovered there."""
+    found, line = checks_management_group.discovery(ctx)
+    results = [line] if line is not None else []
+    if found is None:
+        return results
+    return results + [check_secure_score(ctx, sub.id, found) for sub in found.subscriptions]
 
 
-def check_secure_score(ctx: CheckContext, subscription_id: str) -> CheckResult:
-    name = f"Secure Score API: {subscription_label(ctx.settings, subscription_id)}"
+def check_secure_score(ctx: CheckContext, subscription_id: str, found: covered.Covered | None = None) -> CheckResult:
+    found = found or covered.of_stack(ctx.settings)
+    name = f"Secure Score API: {found.label(subscription_id)}"
     try:
         answer = fetch_scores(ctx.arm, subscription_id, controls=False)
     except ArmError as error:
-        return CheckResult(name, False, error.short(),
-                           secure_score_fix(error, subscription_id, ctx.principal, ctx.assignee))
+        return CheckResult(name, False, error.short(), secure_score_fix(
+            error, subscription_id, ctx.principal, ctx.assignee, reading_scope(ctx.settings)))
     if not answer.has_score:
         return CheckResult(name, False, "Defender for Cloud has no secure score for this subscription (the API "
                            "lists none)", no_score_fix(subscription_id))
@@ -169,7 +183,9 @@ def check_workspace(ctx: CheckContext) -> list[CheckResult]:
     except SourceError as error:
         return [CheckResult(name, False, str(error), "check the sign-in for Log Analytics (api.loganalytics.io)")]
     partial = "; ".join(getattr(source, "warnings", []))
-    return [judge_freshness(name, last_rows(rows), ctx.settings, ctx.now, partial)]
+    last = last_rows(rows)
+    ctx.options[LAST_ROWS_KEY] = last  # the coverage check of management-group mode reads them again
+    return [judge_freshness(name, last, ctx.settings, ctx.now, partial)]
 
 
 def last_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, datetime]:
@@ -185,6 +201,8 @@ def last_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, datetime]:
 
 def judge_freshness(name: str, last: Mapping[str, datetime], settings: Settings, now: datetime,
                     partial: str = "") -> CheckResult:
+    """The stack's subscriptions against their newest rows. In management-group mode only the
+    workspace's answer: each subscription under the group is judged by the coverage check."""
     if not last:
         detail = "the SecureScores table has no rows" + (f" ({partial})" if partial else "")
         return CheckResult(name, False, detail, NO_ROWS_FIX)
@@ -194,8 +212,12 @@ def judge_freshness(name: str, last: Mapping[str, datetime], settings: Settings,
     missing = [s for s in configured if s not in last]
     lookback = timedelta(days=settings.report.lookback_days)
     stale = [s for s in reporting if now - last[s] > lookback]
-    detail = (f"latest row {latest:%Y-%m-%d %H:%M} UTC ({_age(now - latest)} ago); "
-              f"{len(reporting)} of {len(configured)} subscriptions reporting")
+    detail = f"latest row {latest:%Y-%m-%d %H:%M} UTC ({_age(now - latest)} ago); "
+    if settings.scope is not None:
+        detail += (f"rows from {len(last)} subscription{'' if len(last) == 1 else 's'}; those under management "
+                   f"group {settings.scope.management_group_id} are judged by the coverage check")
+    else:
+        detail += f"{len(reporting)} of {len(configured)} subscriptions reporting"
     if partial:
         return CheckResult(name, False, f"{detail}; {partial}", "retry; if it persists, simplify or narrow the query")
     if missing:
@@ -367,34 +389,70 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(
-    argv: Sequence[str] | None = None,
-    *,
-    credential: TokenCredential | None = None,
-    transport: HttpTransport | None = None,
-    logs_transport: HttpTransport | None = None,
-    console: Console | None = None,
-    env: Mapping[str, str] | None = None,
-    now: datetime | None = None,
-    limits: NetworkLimits | None = None,
-    content_transport: HttpTransport | None = None,
-) -> int:
-    """``logs_transport`` carries the Log Analytics queries; ``content_transport`` the reads of failed
-    actions' outputs (their outputsLink)."""
-    args = build_parser().parse_args(argv)
+class StandIns(TypedDict, total=False):
+    """What tests put in Azure's place (absent: the real thing). ``logs_transport`` carries the Log
+    Analytics queries; ``content_transport`` the reads of failed actions' outputs (their outputsLink)."""
+
+    credential: TokenCredential
+    transport: HttpTransport
+    logs_transport: HttpTransport
+    content_transport: HttpTransport
+    now: datetime
+
+
+@dataclass(frozen=True)
+class WorkspaceRun:
+    """A helper that reads the stack and queries its workspace (check, reconcile), once its arguments
+    are parsed: the session, the settings, the workspace to query (``--workspace-id`` or the stack's),
+    the credential and the stand-ins."""
+
+    session: Session
+    args: argparse.Namespace
+    settings: Settings
+    workspace_id: str | None  # the --workspace-id GUID, lower-cased
+    credential: TokenCredential
+    stand_ins: StandIns
+
+    @property
+    def now(self) -> datetime:
+        return self.stand_ins.get("now") or datetime.now(UTC)
+
+    @property
+    def workspace(self) -> str:
+        return self.workspace_id or self.settings.workspace.resource_id
+
+    def logs_source(self, workspace: str | None = None) -> WorkspaceSource:
+        return WorkspaceSource(workspace or self.workspace, self.credential, limits=self.session.limits,
+                               endpoint=self.session.endpoints.logs, transport=self.stand_ins.get("logs_transport"))
+
+    def arm(self) -> ArmClient:
+        return ArmClient(self.credential, self.stand_ins.get("transport"), self.session.limits, self.session.endpoints)
+
+
+def run_workspace_helper(parser: argparse.ArgumentParser, body: Callable[[WorkspaceRun], int],
+                         argv: Sequence[str] | None, console: Console | None, env: Mapping[str, str] | None,
+                         limits: NetworkLimits | None, stand_ins: StandIns) -> int:
+    """Parse, start the session, read the stack and ``--workspace-id``, then ``body`` (check, reconcile)."""
+    args = parser.parse_args(argv)
     session = Session.start(args, env, console, limits)
-    return session.run(lambda: _check(session, args, credential, transport, logs_transport,
-                                      now or datetime.now(UTC), content_transport))
+
+    def start() -> int:
+        settings = load_settings(args)
+        workspace_id = check_guid(args.workspace_id, "--workspace-id") if args.workspace_id else None
+        credential = session.credential(stand_ins.get("credential"))
+        return body(WorkspaceRun(session, args, settings, workspace_id, credential, stand_ins))
+    return session.run(start)
 
 
-def _check(session: Session, args: argparse.Namespace, credential: TokenCredential | None,
-           transport: HttpTransport | None, logs_transport: HttpTransport | None, now: datetime,
-           content_transport: HttpTransport | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, console: Console | None = None, env: Mapping[str, str] | None = None,
+         limits: NetworkLimits | None = None, **stand_ins: Unpack[StandIns]) -> int:
+    return run_workspace_helper(build_parser(), _check, argv, console, env, limits, stand_ins)
+
+
+def _check(run: WorkspaceRun) -> int:
     from securescore.cli.readiness import READINESS_SIGN_IN, readiness_checks
 
-    settings = load_settings(args)
-    workspace_id = check_guid(args.workspace_id, "--workspace-id") if args.workspace_id else None
-    credential = session.credential(credential)
+    session, args, settings, credential = run.session, run.args, run.settings, run.credential
     checks = readiness_checks(settings) if args.before_deploy else post_deploy_checks(settings)
     printer = Printer(session.console, args.json)
     sign_in_name = READINESS_SIGN_IN if args.before_deploy else SIGN_IN
@@ -405,20 +463,19 @@ def _check(session: Session, args: argparse.Namespace, credential: TokenCredenti
             printer.finish([CheckResult(sign_in_name, False, failure.problem.detail, failure.problem.fix)])
         raise
     first = CheckResult(sign_in_name, first.ok, first.detail, first.fix)
-    with ArmClient(credential, transport, session.limits, session.endpoints) as arm:
+    logs_transport = run.stand_ins.get("logs_transport")
+    with run.arm() as arm:
         ctx = None
         if claims is not None:
-            def logs_factory(workspace: str) -> WorkspaceSource:
-                return WorkspaceSource(workspace, credential, limits=session.limits,
-                                       endpoint=session.endpoints.logs, transport=logs_transport)
-
             def query_api_factory(customer_id: str, host: str, audience: str) -> WorkspaceSource:
                 client = build_query_api_client(credential, session.limits, host, audience, logs_transport)
                 return WorkspaceSource(customer_id, credential, client, limits=session.limits)
 
-            ctx = CheckContext(args.stack, settings, session, credential, arm, claims, now, {
-                "workspace_id": workspace_id, "logs_factory": logs_factory, "query_api_factory": query_api_factory,
-                "outputs_reader": OutputsReader(content_transport, session.limits, session.console.redactor.add)})
+            outputs = OutputsReader(run.stand_ins.get("content_transport"), session.limits,
+                                    session.console.redactor.add)
+            ctx = CheckContext(args.stack, settings, session, credential, arm, claims, run.now, {
+                "workspace_id": run.workspace_id, "logs_factory": run.logs_source,
+                "query_api_factory": query_api_factory, "outputs_reader": outputs})
         results = run_and_print(session, printer, [first], ctx, checks)
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 

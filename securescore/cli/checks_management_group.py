@@ -11,8 +11,12 @@ After deploying (``post_deploy_checks``):
     Contributor (role assignments ``atScope() and assignedTo(...)``, Microsoft.Authorization 2022-04-01);
   - coverage now: the subscriptions under the group (Resource Graph, the query the Logic App sends)
     against the workspace's newest SecureScores row of each.
-Before deploying (``readiness_checks``): the management group can be read, and the deployer may assign
-policies, roles and create remediations there (the readiness check's RBAC matching).
+The subscriptions under the group are discovered once per run (``discovery``, securescore.cli.covered):
+the Secure Score API check (first in the list, with the line saying how many were found under which
+group) and the coverage check share them, and the coverage check reuses the workspace check's rows.
+Before deploying (``readiness_checks``): the management group can be read, the deployer may assign
+policies, roles and create remediations there (the readiness check's RBAC matching), and the
+subscriptions under it, as the deployer sees them.
 
 Every failure names its fix; "remediate again" is the Azure CLI's ``az policy remediation create``.
 """
@@ -24,8 +28,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from securescore.arm import AUTHORIZATION_API_VERSION, LOGIC_API_VERSION, ArmError, role_assignments_path, workflow_id
+from securescore.cli import covered
 from securescore.cli.checklist import Check, CheckContext, CheckResult
-from securescore.config.fields import is_guid
+from securescore.datasources.membership import MembershipError
 from securescore.settings import Settings
 
 POLICY_ASSIGNMENT_API_VERSION = "2025-01-01"  # as pulumi-azure-native 3.29.0's PolicyAssignment
@@ -180,47 +185,70 @@ def check_identity_roles(ctx: CheckContext) -> list[CheckResult]:
     return results
 
 
-def coverage(members: Sequence[Mapping[str, Any]], last: Mapping[str, datetime], now: datetime,
+def coverage(found: covered.Covered, last: Mapping[str, datetime], now: datetime,
              lookback: timedelta) -> tuple[list[tuple[str, str]], int, int]:
     """(id, why) of each subscription under the group without a score row in the lookback, the number
     that have one, and the number of rows whose id is not a GUID (ignored, as the workflow does)."""
     uncovered: list[tuple[str, str]] = []
-    covered = ignored = 0
-    for member in members:
-        sub = str(member.get("subscriptionId") or "").lower()
-        if not is_guid(sub):
-            ignored += 1
-            continue
-        label = str(member.get("name") or sub)
-        seen = last.get(sub)
+    reporting = 0
+    states = {s.id: state for s, state in found.not_enabled}
+    for member in found.members:
+        label, seen = found.label(member.id), last.get(member.id)
         if seen is not None and now - seen <= lookback:
-            covered += 1
-        elif str(member.get("state") or "").lower() != "enabled":
-            uncovered.append((sub, f"{label} ({sub}): {member.get('state') or 'unknown state'}, cannot report"))
+            reporting += 1
+        elif member.id in states:
+            uncovered.append((member.id, f"{label}: {states[member.id]}, cannot report"))
         elif seen is None:
-            uncovered.append((sub, f"{label} ({sub}): never reported"))
+            uncovered.append((member.id, f"{label}: never reported"))
         else:
-            uncovered.append((sub, f"{label} ({sub}): last row {seen:%Y-%m-%d}"))
-    return uncovered, covered, ignored
+            uncovered.append((member.id, f"{label}: last row {seen:%Y-%m-%d}"))
+    return uncovered, reporting, found.ignored
+
+
+def discovery(ctx: CheckContext) -> tuple[covered.Covered | None, CheckResult | None]:
+    """The subscriptions the helpers cover and, in management-group mode, the line saying how many
+    were discovered under which group (None found: Resource Graph could not list them)."""
+    scope = ctx.settings.scope
+    if scope is None:
+        return covered.of_stack(ctx.settings), None
+    name = f"Subscriptions under management group {scope.management_group_id}"
+    try:
+        found = covered.for_check(ctx)
+    except MembershipError as error:
+        return None, CheckResult(name, False, error.detail,
+                                 error.fix or "retry later; if it persists, check the Azure status page")
+    if not found.subscriptions:
+        return found, CheckResult(name, False, found.summary(), covered.none_found_fix(ctx.settings, ctx.principal))
+    return found, CheckResult(name, True, found.summary())
+
+
+def check_discovery(ctx: CheckContext) -> list[CheckResult]:
+    _, line = discovery(ctx)
+    return [line] if line is not None else []
 
 
 def check_coverage(ctx: CheckContext) -> list[CheckResult]:
-    from securescore.cli.check import FRESHNESS_QUERY, last_rows, workspace_target  # check imports this module
+    from securescore.cli.check import FRESHNESS_QUERY, LAST_ROWS_KEY, last_rows, workspace_target  # check imports us
     from securescore.datasources import SourceError
-    from securescore.datasources.membership import fetch_membership
 
     settings = ctx.settings
     scope = settings.scope
     assert scope is not None
     name = f"Coverage now: subscriptions under {scope.management_group_id} with a score row"
     try:
-        members = fetch_membership(ctx.arm, scope.management_group_id)
-        rows = ctx.options["logs_factory"](workspace_target(ctx)).run_query(FRESHNESS_QUERY)
-    except SourceError as error:
-        return [CheckResult(name, False, str(error), "see the line above for the workspace or sign-in")]
+        found = covered.for_check(ctx)
+    except MembershipError as error:
+        return [CheckResult(name, False, f"the subscriptions under the group are unknown: {error.detail}",
+                            "see the line on the subscriptions under the management group above")]
+    last = ctx.options.get(LAST_ROWS_KEY)
+    if last is None:  # the workspace check did not get its rows: ask once more for this line
+        try:
+            last = last_rows(ctx.options["logs_factory"](workspace_target(ctx)).run_query(FRESHNESS_QUERY))
+        except SourceError as error:
+            return [CheckResult(name, False, str(error), "see the line above for the workspace or sign-in")]
     lookback = timedelta(days=settings.report.lookback_days)
-    uncovered, covered, ignored = coverage(members, last_rows(rows), ctx.now, lookback)
-    detail = f"{covered} of {covered + len(uncovered)} in the last {settings.report.lookback_days} days" + (
+    uncovered, count, ignored = coverage(found, last, ctx.now, lookback)
+    detail = f"{count} of {count + len(uncovered)} in the last {settings.report.lookback_days} days" + (
         f" ({ignored} rows without a GUID id ignored)" if ignored else "")
     if uncovered:
         return [CheckResult(name, False, f"{detail}; without: {_listing([why for _, why in uncovered])}",
@@ -274,7 +302,8 @@ def readiness_checks(settings: Settings) -> list[Check]:
     """The mode's readiness items ([] outside management-group mode)."""
     if settings.scope is None:
         return []
-    return [Check("Deployer rights at the management group", check_deployer_rights_at_group)]
+    return [Check("Deployer rights at the management group", check_deployer_rights_at_group),
+            Check("Subscriptions under the management group", check_discovery)]
 
 
 def _read_fix(ctx: CheckContext) -> str:

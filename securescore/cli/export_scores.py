@@ -3,6 +3,9 @@
 Each line is the API's item (id, name, type, properties; controls with their ``definition``) plus
 ``subscriptionId`` and ``kind`` ("secureScore" or "secureScoreControl"). Pages are followed via
 nextLink. A subscription that fails is reported on stderr and the others are still exported.
+With ``--stack`` in management-group mode the subscriptions are the enabled ones under the group,
+discovered with Resource Graph as the signed-in user (securescore.cli.covered); stderr says how many
+were found under which group and which were left out (not enabled).
 
     securescore export-scores --stack prod --out scores.jsonl
     securescore export-scores --subscription SUB [--subscription SUB ...]
@@ -21,7 +24,8 @@ from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import HttpTransport
 
 from securescore.arm import SECURITY_API_VERSION, ArmClient, ArmError, NetworkLimits, secure_score_controls_path
-from securescore.cli.check import secure_score_fix
+from securescore.cli import covered
+from securescore.cli.check import reading_scope, secure_score_fix
 from securescore.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -35,7 +39,9 @@ from securescore.cli.common import (
     describe_principal,
     optional_settings,
 )
+from securescore.datasources.membership import MembershipError
 from securescore.datasources.secure_score_api import fetch_scores, no_score_message
+from securescore.settings import Settings
 
 KIND_SCORE = "secureScore"
 KIND_CONTROL = "secureScoreControl"
@@ -57,9 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_subscriptions(args: argparse.Namespace, env: Mapping[str, str]) -> list[str]:
+def resolve_subscriptions(args: argparse.Namespace, env: Mapping[str, str]) -> Settings | list[str]:
+    """The stack whose subscriptions to export (its list, or in management-group mode those under the
+    group, known after sign-in), or the subscriptions given."""
     if settings := optional_settings(args, unless=("subscription",)):
-        return list(settings.subscription_ids)
+        return settings
     given = args.subscription or [s for s in [default_subscription(None, env)] if s]
     if not given:
         raise UsageError("give --subscription ID (repeatable), --stack NAME, or set AZURE_SUBSCRIPTION_ID")
@@ -93,7 +101,8 @@ def records(arm: ArmClient, subscription_id: str) -> Iterator[dict[str, Any]]:
 
 
 def export(arm: ArmClient, subscriptions: Sequence[str], out: TextIO, console: Console, principal: str,
-           assignee: str = "<object id>") -> int:
+           assignee: str = "<object id>", scope: str | None = None) -> int:
+    """``scope``: where the fix for a refused read assigns the role (default: the subscription)."""
     failures = 0
     for sub in subscriptions:
         count = 0
@@ -107,7 +116,7 @@ def export(arm: ArmClient, subscriptions: Sequence[str], out: TextIO, console: C
             continue
         except ArmError as error:
             failures += 1
-            console.error(f"{sub}: {error.short()}\n  fix: {secure_score_fix(error, sub, principal, assignee)}")
+            console.error(f"{sub}: {error.short()}\n  fix: {secure_score_fix(error, sub, principal, assignee, scope)}")
             continue
         console.error(f"{sub}: {count} records")
     out.flush()
@@ -130,15 +139,30 @@ def main(
 
 def _export(session: Session, args: argparse.Namespace, credential: TokenCredential | None,
             transport: HttpTransport | None) -> int:
-    subscriptions = resolve_subscriptions(args, session.env)
+    target = resolve_subscriptions(args, session.env)
     credential = session.credential(credential)
     claims = session.sign_in(credential)
-    who = (describe_principal(claims), str(claims.get("oid") or "<object id>"))
+    principal, assignee = describe_principal(claims), str(claims.get("oid") or "<object id>")
+    scope = reading_scope(target) if isinstance(target, Settings) else None
     with ArmClient(credential, transport, session.limits, session.endpoints) as arm:
+        if isinstance(target, Settings):
+            try:
+                found = covered.discover(arm, target, assignee)
+            except MembershipError as error:
+                session.console.error(f"error: {error}")
+                return EXIT_FAILED
+            if found.management_group_id is not None:
+                session.console.error(found.summary())
+                if not found.subscriptions:  # nothing to export is a failure, not an empty success
+                    session.console.error(f"error: nothing to export; fix: {covered.none_found_fix(target, principal)}")
+                    return EXIT_FAILED
+            subscriptions = found.ids
+        else:
+            subscriptions = target
         if not args.out:
-            return export(arm, subscriptions, sys.stdout, session.console, *who)
+            return export(arm, subscriptions, sys.stdout, session.console, principal, assignee, scope)
         with Path(args.out).open("w", encoding="utf-8", newline="\n") as out:
-            return export(arm, subscriptions, out, session.console, *who)
+            return export(arm, subscriptions, out, session.console, principal, assignee, scope)
 
 
 if __name__ == "__main__":

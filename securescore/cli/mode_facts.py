@@ -6,7 +6,8 @@
   `authorize_message(settings)` says so when there are none;
 - `connections_to_check(settings)`: the connections the workflow uses, and whether each signs in as
   the Logic App's identity (then "Connected" is not the question: it needs no consent);
-- `identity_roles(settings)`: every role the Logic App's identity must hold, where, and why;
+- `identity_roles(settings)`: every role the Logic App's identity must hold, where, and why (but the
+  one at a management group, which management-group mode's own check asks about);
 - `resources_to_check(settings)`: the Azure resources of the mode to read and what to expect of them
   (the Communication Service and its domain with ACS; the workspace that answers the query API);
 - `query_api_check(settings)`: with ``logsQuery: http``, how to query the workspace the way the
@@ -104,10 +105,17 @@ def connections_to_check(settings: Settings) -> list[ConnectionFact]:
 
 
 def identity_roles(settings: Settings) -> list[RoleFact]:
+    """Every grant of ``infra.roles`` but the one at the management group: management-group mode checks
+    that one with the policy identity's (``checks_management_group.check_identity_roles``, which also
+    counts a role inherited from a parent group), so it is not asked twice."""
     return [
         RoleFact(ROLE_NAMES[g.role_guid], g.role_guid, g.scope, g.subscription_id, ROLE_REASONS[g.role_guid])
-        for g in grants(settings)
+        for g in grants(settings) if not at_management_group(g.scope)
     ]
+
+
+def at_management_group(scope: str) -> bool:
+    return scope.lower().startswith("/providers/microsoft.management/managementgroups/")
 
 
 def resources_to_check(settings: Settings) -> list[ResourceFact]:

@@ -121,15 +121,15 @@ def membership_rows(source_name: str, args: argparse.Namespace, settings: Settin
 
 def settings_for_source(settings: Settings, rows: list[dict[str, Any]] | None) -> Settings:
     """The Secure Score API source reads the subscriptions of the settings: in management-group mode
-    those under the group (only GUIDs, as the workflow would take them)."""
+    the enabled ones under the group (only GUIDs, as the workflow would take them; securescore.cli.covered)."""
     if settings.scope is None or rows is None:
         return settings
     import dataclasses
 
-    from securescore.config.fields import is_guid
+    from securescore.cli.covered import from_rows
 
-    ids = dict.fromkeys(str(r.get("subscriptionId") or "").lower() for r in rows)
-    return dataclasses.replace(settings, subscriptions=tuple(Subscription(i, i) for i in ids if is_guid(i)))
+    ids = from_rows(settings, rows).ids
+    return dataclasses.replace(settings, subscriptions=tuple(Subscription(i, i) for i in ids))
 
 
 def open_source(name: str, args: argparse.Namespace, settings: Settings, now: datetime) -> tuple[DataSource, str]:

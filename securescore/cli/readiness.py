@@ -24,7 +24,10 @@ Per mode: API connections (Microsoft.Web) only for the connections the workflow 
 zero-touch mode); with ``mailTransport: acs`` the Communication Services resources (Microsoft.Communication:
 ``CommunicationServices/Write``, ``EmailServices/write``, ``EmailServices/Domains/write``, Learn "Azure
 permissions", Microsoft.Communication) and the right to assign the sender role on a Communication
-Service that does not exist yet, asked at its subscription.
+Service that does not exist yet, asked at its subscription. In management-group mode the stack creates
+nothing per subscription (the policy's identity deploys the exports), and the rights at the group (the
+policy assignment, the role assignments there, the remediation) and the subscriptions under it are the
+mode's own items (``checks_management_group.readiness_checks``).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from securescore.arm import (
 )
 from securescore.cli import checks_management_group
 from securescore.cli.checklist import Check, CheckContext, CheckResult
+from securescore.cli.mode_facts import at_management_group
 from securescore.logicapp.connections import used_apis
 from securescore.settings import Settings
 
@@ -175,6 +179,8 @@ def rights_to_check(settings: Settings) -> dict[str, tuple[list[str], list[str]]
             add(f"/subscriptions/{needs.subscription_id}", action, what)
     created = created_scopes(settings)
     for scope in role_scopes(settings):
+        if at_management_group(scope):  # asked with the policy's rights by checks_management_group
+            continue
         exists_now = scope.lower() not in created
         add(scope if exists_now else f"/subscriptions/{_subscription_of(scope)}", ROLE_ASSIGNMENTS_WRITE,
             "role assignments")

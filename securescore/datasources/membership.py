@@ -51,8 +51,18 @@ def read_membership_file(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def fetch_membership(arm: ArmClient, management_group_id: str) -> list[dict[str, Any]]:
-    """The subscriptions under the group, from Resource Graph as the signed-in user, every page."""
+class MembershipError(SourceError):
+    """Resource Graph could not list the group's subscriptions: what happened (``detail``) and the
+    fix; ``str()`` is both on one line, as the preview prints it."""
+
+    def __init__(self, detail: str, fix: str = "") -> None:
+        super().__init__(f"{detail}; fix: {fix}" if fix else detail)
+        self.detail, self.fix = detail, fix
+
+
+def fetch_membership(arm: ArmClient, management_group_id: str, assignee: str = "<you>") -> list[dict[str, Any]]:
+    """The subscriptions under the group, from Resource Graph as the signed-in user, every page.
+    ``assignee`` (the user's object id) goes into the role assignment command of a 403's fix."""
     rows: list[dict[str, Any]] = []
     token: str | None = None
     for _ in range(discovery.MAX_PAGES):
@@ -64,28 +74,36 @@ def fetch_membership(arm: ArmClient, management_group_id: str) -> list[dict[str,
         try:
             answer = arm.post(RESOURCE_GRAPH_PATH, discovery.RESOURCE_GRAPH_API_VERSION, body).json
         except ArmError as error:
-            raise SourceError(_fix(error, management_group_id)) from None
+            raise _explain(error, management_group_id, assignee) from None
         data = (answer or {}).get("data")
         if not isinstance(data, list):
-            raise SourceError(f"Resource Graph answered without a data array for management group "
-                              f"{management_group_id}")
+            raise MembershipError(f"Resource Graph answered without a data array for management group "
+                                  f"{management_group_id}")
         rows += data
         token = (answer or {}).get("$skipToken")
         if not token:
             return rows
-    raise SourceError(f"Resource Graph: stopped after {discovery.MAX_PAGES} pages for management group "
-                      f"{management_group_id}")
+    raise MembershipError(f"Resource Graph: stopped after {discovery.MAX_PAGES} pages for management group "
+                          f"{management_group_id}")
 
 
-def _fix(error: ArmError, management_group_id: str) -> str:
+def _explain(error: ArmError, management_group_id: str, assignee: str) -> MembershipError:
     what = f"Resource Graph, management group {management_group_id}: HTTP {error.status} {error.code}: {error.message}"
     if error.status == 403:
-        return (f"{what}; fix: your account needs Reader on the management group (or on the subscriptions "
-                f"under it): az role assignment create --role Reader --assignee <you> --scope "
-                f"/providers/Microsoft.Management/managementGroups/{management_group_id}")
+        return MembershipError(what, (
+            f"your account needs Reader on the management group (or on the subscriptions under it): "
+            f"az role assignment create --role Reader --assignee {assignee} --scope "
+            f"/providers/Microsoft.Management/managementGroups/{management_group_id}"))
     if error.status == 404 or "notfound" in error.code.lower():
-        return f"{what}; fix: check managementGroupId (the group's id, not its display name)"
-    return what
+        return MembershipError(what, "check managementGroupId (the group's id, not its display name)")
+    if error.status == 429:
+        # POST is not retried by azure-core's RetryPolicy on 429 (only 500, 503, 504), and the quota is
+        # per user: "at most 15 queries within every 5-second window" (Learn, "Guidance for throttled
+        # requests in Azure Resource Graph").
+        return MembershipError(what, (
+            "Resource Graph throttles each user (about 15 queries in 5 seconds, shared with every tool "
+            "querying as you): wait a few seconds and run again"))
+    return MembershipError(what)
 
 
 def from_data(run_query: Callable[[str], list[dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -9,6 +9,12 @@ its value copied from the example). A subscription row's fields as resourceconta
 subscriptions 2022-12-01 SubscriptionState: Enabled, Warned, PastDue, Disabled, Deleted), projected
 by the query as ``state``.
 
+Errors: the spec's ErrorResponse ``{error: {code, message, details: [{code, message}]}}``. Throttling
+(429) answers as a real one reported in Azure/azure-cli-extensions issue #3325 (code RateLimiting, the
+detail "Client application has been throttled ..."); a refused read as ARM's AuthorizationFailed
+(its standard message: "does not have authorization to perform action ... over scope ... or the scope
+is invalid").
+
 Policy Insights 2024-10-01: examples PolicyStates_QueryManagementGroupScope.json (records with
 ``subscriptionId``, ``complianceState``; ``@odata.nextLink``) and Remediations_GetManagementGroupScope.json.
 """
@@ -46,6 +52,28 @@ def graph_pages(pages: list[list[dict[str, Any]]], seen: list[dict[str, Any]] | 
             body["$skipToken"] = SPEC_SKIP_TOKENS[index]
         return Canned(200, body)
     return route
+
+
+def throttled() -> Canned:
+    """Resource Graph's 429 (Azure/azure-cli-extensions #3325, the correlation id replaced)."""
+    return Canned(429, {"error": {
+        "code": "RateLimiting",
+        "message": "Please provide below info when asking for support: timestamp = 2021-05-03T07:08:29.0524831Z, "
+                   "correlationId = 3c2a8f0e-0000-4000-8000-00000000c0de.",
+        "details": [{"code": "RateLimiting",
+                     "message": "Client application has been throttled and should not attempt to repeat the "
+                                "request until an amount of time has elapsed. Please see "
+                                "https://aka.ms/resourcegraph-throttling for help."}]}})
+
+
+def refused(user_oid: str, management_group_id: str) -> Canned:
+    """A read the signed-in user may not make at the group (ARM's AuthorizationFailed)."""
+    return Canned(403, {"error": {
+        "code": "AuthorizationFailed",
+        "message": f"The client '{user_oid}' with object id '{user_oid}' does not have authorization to perform "
+                   "action 'Microsoft.ResourceGraph/resources/read' over scope "
+                   f"'/providers/Microsoft.Management/managementGroups/{management_group_id}' or the scope is "
+                   "invalid. If access was recently granted, please refresh your credentials."}})
 
 
 def policy_state(sub_id: str, assignment_id: str, state: str) -> dict[str, Any]:
