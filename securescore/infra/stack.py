@@ -156,10 +156,18 @@ class SecureScoreReport(pulumi.ComponentResource):
             "portalUrl": workflow_id.apply(lambda i: f"https://portal.azure.com/#@/resource{i}"),
             "connectionIds": self.connection_ids,
             "authorizeCommand": self.authorize_command(),
-            "subscriptionsCovered": list(self.settings.subscription_ids),
+            "subscriptionsCovered": self._subscriptions_covered(),
             "workspaceResourceId": self.workspace_resource_id,
             **self._mode_outputs(),
         }
+
+    def _subscriptions_covered(self) -> list[str] | str:
+        """The subscriptions the report covers: the configured ones, or (management-group mode) all
+        under the group, which the Logic App discovers at each run and the stack cannot list."""
+        scope = self.settings.scope
+        if scope is not None:
+            return f"every subscription under management group {scope.management_group_id} (discovered at each run)"
+        return list(self.settings.subscription_ids)
 
     def _mode_outputs(self) -> dict[str, Any]:
         """Zero-touch outputs: the query API's workspace id; the ACS sender, its endpoint and DNS records.
