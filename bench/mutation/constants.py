@@ -101,6 +101,9 @@ def _statement_nodes(statement: ast.stmt, where: str) -> Iterator[tuple[str, ast
         return
     if isinstance(statement, ast.If) and _is_type_checking(statement.test):
         return
+    if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
+                                                 for t in statement.targets):
+        return  # only `from module import *` reads it
     yield where, statement
 
 

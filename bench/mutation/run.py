@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.mutation import constants, kql_engine, model, mutmut_engine, swap_engine
+from bench.mutation import constants, kql_engine, model, mutmut_engine, swap_engine, wording
 from bench.mutation.areas import Area
 from bench.mutation.equivalent import EQUIVALENT, Equivalent
 from bench.mutation.model import Mutant
@@ -75,7 +75,7 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
         result.seconds["kql"] = time.monotonic() - started
         _print_counts("kql", [s.mutant for s in swaps])
 
-    result.unused_equivalents = mark_equivalents(result.mutants, area)
+    result.unused_equivalents = mark_equivalents(result.mutants, tree)
     write_reports(result, work)
     return result
 
@@ -185,11 +185,16 @@ def _assigned_names(statement: ast.stmt | None) -> list[str]:
     return []
 
 
-def mark_equivalents(mutants: list[Mutant], area: Area) -> list[Equivalent]:
-    """Survivors an entry of bench/mutation/equivalent.py explains become "equivalent"; returns unused entries."""
+def mark_equivalents(mutants: list[Mutant], tree: Path) -> list[Equivalent]:
+    """Survivors that only reword a message (bench/mutation/wording.py) or that an entry of
+    bench/mutation/equivalent.py explains become "equivalent"; returns the entries that matched nothing."""
     used: set[Equivalent] = set()
     for mutant in mutants:
         if mutant.status not in model.MISSED:
+            continue
+        if wording.is_wording(mutant, tree):
+            mutant.status = model.EQUIVALENT
+            mutant.notes.append(wording.REASON)
             continue
         for entry in EQUIVALENT:
             if entry.matches(mutant):

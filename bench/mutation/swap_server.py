@@ -5,8 +5,9 @@ unmutated (they must pass; their durations order the later runs, fastest first),
 module of the project while keeping pytest and the third-party libraries imported. For each mutant
 it writes the mutated file into the copy and forks: the child imports the project afresh, so module
 constants and templates are read as mutated, and runs the tests with ``-x``. The parent puts the
-file back. Exit code 1, 2 or 3 (tests failed, collection or import failed, internal error) is a
-kill; 0 a survivor; past the time limit, a timeout.
+file back. Exit code 1 to 4 (tests failed; collection or import failed; internal error; conftest
+failed to import, since the control run shows the command line is fine) is a kill; 0 a survivor;
+past the time limit, a timeout.
 
 The job is JSON: {"tests": [paths], "pytest_args": [...], "timeout": seconds, "results": path,
 "mutants": [{"id", "file", "text", "focus": [parts of node ids run first]}]}. Results are written
@@ -137,7 +138,7 @@ def _fork_and_test(args: list[str], timeout: float) -> int | None:
 def _status(exit_code: int | None) -> str:
     if exit_code is None:
         return "timeout"
-    if exit_code in (1, 2, 3):
+    if exit_code in (1, 2, 3, 4):  # 4: a conftest or plugin failed to import (the control run had none)
         return "killed"
     if exit_code == 0:
         return "survived"
