@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from bench.mutation import model
 from bench.mutation.areas import AREAS
-from bench.mutation.run import ENGINES, AreaResult, relative, run_area
+from bench.mutation.run import ENGINES, AreaResult, reclassify, relative, run_area
 from bench.mutation.staging import area_dir
 
 
@@ -25,9 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
                                                                         for a in AREAS.values()))
     parser.add_argument("--engine", action="append", choices=ENGINES,
                         help="only these engines (default: all three; each runs where the area has code for it)")
-    parser.add_argument("--jobs", type=int, default=2, help="mutmut's parallel workers (default 2)")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="parallel workers: mutmut's, and one project copy each for the other engines (default 2)")
     parser.add_argument("--only", default="", metavar="GLOB",
                         help="mutate only the area's files matching GLOB (e.g. 'securescore/config/modes.py')")
+    parser.add_argument("--reclassify", action="store_true",
+                        help="run no test: apply bench/mutation/equivalent.py again to the last run's results")
     parser.add_argument("--markdown", action="store_true", help="also print the summary as a markdown table")
     return parser
 
@@ -39,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     results: list[AreaResult] = []
     started = time.monotonic()
     for name in names:
-        results.append(run_area(AREAS[name], engines, args.jobs, args.only))
+        if args.reclassify:
+            results.append(reclassify(AREAS[name]))
+        else:
+            results.append(run_area(AREAS[name], engines, args.jobs, args.only))
     print()
     print(summary(results, markdown=False))
     if args.markdown:

@@ -29,6 +29,7 @@ class Mutant:
     line: int | None = None
     status: str = ""
     notes: list[str] = field(default_factory=list)  # e.g. "Kusto-invalid"; the reason when equivalent
+    verdict: str = ""  # the tests' verdict, kept when status becomes "equivalent"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -37,6 +37,8 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
     work = area_dir(area.name)
     work.mkdir(parents=True, exist_ok=True)
     tree = copy_project(work / "tree")
+    # The engines that write mutants into a copy run one server per copy: as many copies as jobs.
+    trees = [tree] + [copy_project(work / f"tree-{i}") for i in range(2, jobs + 1)]
     result = AreaResult(area.name, [])
     stats: dict = {}
     tests = area.test_files(tree)
@@ -50,7 +52,7 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
         mutmut_engine.ensure_mutmut()
         found, stats, texts = mutmut_engine.run(area, python, tree, jobs, work / "mutmut.log")
         _print_counts("mutmut", found)
-        recheck(found, texts, tree, python, tests, stats, work / "mutmut-recheck.log")
+        recheck(found, texts, trees, python, tests, stats, work / "mutmut-recheck.log")
         result.mutants += found
         result.seconds["mutmut"] = time.monotonic() - started
         _print_counts("mutmut + fresh-process recheck", found)
@@ -59,7 +61,7 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
         started = time.monotonic()
         print("-- module constants", flush=True)
         swaps = constant_swaps(python, tree, mutmut_engine.tests_by_function(stats))
-        swap_engine.run(swaps, tree, tests, work / "constants.log")
+        swap_engine.run(swaps, trees, tests, work / "constants.log")
         result.mutants += [s.mutant for s in swaps]
         result.seconds["constants"] = time.monotonic() - started
         _print_counts("constants", [s.mutant for s in swaps])
@@ -70,7 +72,7 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
         swaps = kql_engine.swaps(kql, tree)
         invalid = kql_engine.mark_kusto_invalid(swaps, tree / "securescore" / "kql")
         print(f"    {len(swaps)} mutants, {invalid} of them rejected by Kusto's parser", flush=True)
-        swap_engine.run(swaps, tree, tests, work / "kql.log")
+        swap_engine.run(swaps, trees, tests, work / "kql.log")
         result.mutants += [s.mutant for s in swaps]
         result.seconds["kql"] = time.monotonic() - started
         _print_counts("kql", [s.mutant for s in swaps])
@@ -80,7 +82,7 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
     return result
 
 
-def recheck(found: list[Mutant], texts: dict[str, str], tree: Path, files: list[str], tests: list[str],
+def recheck(found: list[Mutant], texts: dict[str, str], trees: list[Path], files: list[str], tests: list[str],
             stats: dict, log: Path) -> None:
     """Survivors in functions that run at import, once more, each in a fresh process.
 
@@ -88,7 +90,7 @@ def recheck(found: list[Mutant], texts: dict[str, str], tree: Path, files: list[
     a function that only runs at import (`_chars` building the naming rules, the registry's
     `function`) cannot show there. A fresh import can show it.
     """
-    at_import = import_time_functions(tree, files, tests, log.with_suffix(".functions.json"))
+    at_import = import_time_functions(trees[0], files, tests, log.with_suffix(".functions.json"))
     tests_by = mutmut_engine.tests_by_function(stats)
     swaps = [Swap(m, texts[m.id], sorted(tests_by.get(mutmut_engine.function_key(m.id), ())))
              for m in found
@@ -97,7 +99,7 @@ def recheck(found: list[Mutant], texts: dict[str, str], tree: Path, files: list[
         return
     print(f"    rechecking {len(swaps)} survivors in functions that run at import, each in a fresh process", flush=True)
     before = {s.mutant.id: s.mutant.status for s in swaps}
-    swap_engine.run(swaps, tree, tests, log)
+    swap_engine.run(swaps, trees, tests, log)
     for swap in swaps:
         swap.mutant.notes.append(f"runs at import; mutmut: {before[swap.mutant.id]}; fresh process: "
                                  f"{swap.mutant.status}")
@@ -190,8 +192,12 @@ def mark_equivalents(mutants: list[Mutant], tree: Path) -> list[Equivalent]:
     bench/mutation/equivalent.py explains become "equivalent"; returns the entries that matched nothing."""
     used: set[Equivalent] = set()
     for mutant in mutants:
+        if mutant.status == model.EQUIVALENT:  # classified by an earlier run: start again from the tests' verdict
+            mutant.status = mutant.verdict or model.SURVIVED
+            mutant.notes = [n for n in mutant.notes if n != wording.REASON and not _is_reason(n)]
         if mutant.status not in model.MISSED:
             continue
+        mutant.verdict = mutant.status
         if wording.is_wording(mutant, tree):
             mutant.status = model.EQUIVALENT
             mutant.notes.append(wording.REASON)
@@ -204,6 +210,21 @@ def mark_equivalents(mutants: list[Mutant], tree: Path) -> list[Equivalent]:
                 break
     files = {m.file for m in mutants}
     return [e for e in EQUIVALENT if e.file in files and e not in used]
+
+
+def _is_reason(note: str) -> bool:
+    return any(note == entry.reason for entry in EQUIVALENT) or note.startswith("message wording")
+
+
+def reclassify(area: Area) -> AreaResult:
+    """The last run's verdicts with bench/mutation/equivalent.py applied again: no test is run."""
+    work = area_dir(area.name)
+    data = json.loads((work / "results.json").read_text(encoding="utf-8"))
+    mutants = [Mutant(**m) for m in data["mutants"]]
+    result = AreaResult(area.name, mutants, data.get("seconds", {}))
+    result.unused_equivalents = mark_equivalents(mutants, ROOT)
+    write_reports(result, work)
+    return result
 
 
 def write_reports(result: AreaResult, work: Path) -> None:

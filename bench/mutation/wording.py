@@ -25,13 +25,15 @@ from pathlib import Path
 
 from bench.mutation.model import Mutant
 
-# The dotted call names (their last parts) that take message text; raise statements count too.
-MESSAGE_CALLS = (
-    "errors.add", "errors.problems.append", "problems.append", "doc.problem", "read.problems.append",
-    "SettingsError", "ValueError", "TypeError", "KeyError", "RuntimeError", "ExpressionError",
-    "InvalidExpressionError", "UnsupportedConstructError", "cannot_run", "invalid", "unsupported",
-    "_part_problem",
-)
+# The dotted call names (their last parts) that take message text, with the positions of the arguments
+# that are only text (None: all of them); raise statements count too. errors.add(key, value, accepted):
+# the key is a rule (every problem names it), only what is accepted is wording.
+MESSAGE_CALLS: dict[str, tuple[int, ...] | None] = {
+    "errors.add": (2,), "doc.problem": (1,), "errors.problems.append": None, "problems.append": None,
+    "read.problems.append": None, "SettingsError": None, "ValueError": None, "TypeError": None, "KeyError": None,
+    "RuntimeError": None, "ExpressionError": None, "InvalidExpressionError": None,
+    "UnsupportedConstructError": None, "cannot_run": None, "_part_problem": (0,),
+}
 MESSAGE_NAMES = ("hint", "where", "noun", "what", "column", "listed", "known", "message", "detail", "reason", "why")
 MESSAGE_FUNCTIONS = ("problem", "address_problem", "_kind", "_describe", "_scalar_text_problem",
                      "file_value_problem", "describe", "arity_text", "type_name")
@@ -135,7 +137,8 @@ def _in_message(source: str, line: int, column: int) -> bool:
         if isinstance(parent, ast.Raise):
             return True
         if isinstance(parent, ast.Call) and node is not parent.func and _is_message_call(_dotted(parent.func)):
-            return True
+            positions = _message_positions(_dotted(parent.func))
+            return positions is None or any(parent.args[i] is node for i in positions if i < len(parent.args))
         if isinstance(parent, (ast.Assign, ast.AnnAssign)):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             return any(isinstance(t, ast.Name) and t.id in MESSAGE_NAMES for t in targets)
@@ -167,6 +170,10 @@ def _dotted(func: ast.AST) -> str:
 
 def _is_message_call(name: str) -> bool:
     return any(name == call or name.endswith("." + call) for call in MESSAGE_CALLS)
+
+
+def _message_positions(name: str) -> tuple[int, ...] | None:
+    return next(MESSAGE_CALLS[c] for c in MESSAGE_CALLS if name == c or name.endswith("." + c))
 
 
 def _contains(source: str, node: ast.AST, line: int, column: int) -> bool:
