@@ -1,0 +1,107 @@
+"""The mutation set-up itself (python -m bench.mutation): its operators make the changes they claim.
+
+Only the pure parts run here (a second or less); the mutation runs themselves take minutes per area
+and are not part of the suite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.mutation import constants, kql_mutants, wording
+from bench.mutation.areas import AREAS
+from bench.mutation.equivalent import EQUIVALENT
+from bench.mutation.model import Mutant
+from securescore.settings import PROJECT_ROOT
+
+
+def changes(line: str) -> set[tuple[str, str]]:
+    return {(m.operator, m.after) for m in kql_mutants.mutants("t.kql", line)}
+
+
+def test_kql_window_bounds_flip_and_drop() -> None:
+    found = changes("    | where TimeGenerated > ReportTime - Lookback and TimeGenerated <= ReportTime")
+    assert ("comparison", "| where TimeGenerated >= ReportTime - Lookback and TimeGenerated <= ReportTime") in found
+    assert ("comparison", "| where TimeGenerated > ReportTime - Lookback and TimeGenerated < ReportTime") in found
+    assert ("conjunct dropped", "| where TimeGenerated <= ReportTime") in found
+    assert ("conjunct dropped", "| where TimeGenerated > ReportTime - Lookback") in found
+    assert ("logical", "| where TimeGenerated > ReportTime - Lookback or TimeGenerated <= ReportTime") in found
+    assert ("line dropped", "") in found
+
+
+def test_kql_operators_leave_strings_and_comments_alone() -> None:
+    assert changes('    | where RecommendationState =~ "Unhealthy > 0" // a > b') == {
+        ("comparison", '| where RecommendationState == "Unhealthy > 0" // a > b'),
+        ("comparison", '| where RecommendationState !~ "Unhealthy > 0" // a > b'),
+        ("line dropped", ""),
+    }
+    assert kql_mutants.mutants("t.kql", "// | where a > b\n{% include \"_prelude.kql\" %}") == []
+
+
+def test_kql_joins_sorts_aggregates_constants_and_values() -> None:
+    found = changes("| lookup kind=leftouter (T | summarize arg_max(TimeGenerated, X) by A) on A, B")
+    assert ("join kind", "| lookup kind=inner (T | summarize arg_max(TimeGenerated, X) by A) on A, B") in found
+    assert ("aggregate", "| lookup kind=leftouter (T | summarize arg_min(TimeGenerated, X) by A) on A, B") in found
+    assert ("key dropped", "| lookup kind=leftouter (T | summarize arg_max(TimeGenerated, X) by A) on B") in found
+    assert ("key dropped", "| summarize max(X) by A;") in changes("| summarize max(X) by A, B;")
+    assert ("sort order", "| order by Change desc") in changes("| order by Change asc")
+    assert {("constant", "let WeekAgo = ReportTime - 8d;"), ("constant", "let WeekAgo = ReportTime - 6d;")} <= changes(
+        "let WeekAgo = ReportTime - 7d;")
+    assert ("template value", "let L = {{ lookback_days + 1 }}d;") in changes("let L = {{ lookback_days }}d;")
+    assert ("tolower removed", "| extend S = Id") in changes("| extend S = tolower(Id)")
+
+
+def test_a_dropped_line_that_ended_a_let_keeps_the_semicolon() -> None:
+    found = kql_mutants.mutants("t.kql", "let A = T\n    | where X > 0;\nA")
+    (dropped,) = [m for m in found if m.operator == "line dropped"]
+    assert dropped.text == "let A = T;\nA"
+
+
+def test_regex_mutants_all_compile_and_change_the_pattern() -> None:
+    found = dict((m, o) for o, m in constants.regex_mutants(r"^[0-9a-fA-F]{8}-x+\Z"))
+    assert "[0-9a-fA-F]{8}-x+\\Z" in found and "^[0-9a-fA-F]{8}-x+" in found  # anchors
+    assert "^[0-9a-fA-F]{9}-x+\\Z" in found and "^[0-9a-fA-F]{8}-x*\\Z" in found
+    assert "^[0-9a-f]{8}-x+\\Z" in found  # a range of the class dropped: upper case refused
+
+
+def test_module_constants_mutants(tmp_path: Path) -> None:
+    source = 'import re\n\n__all__ = ["a", "b"]\nLIMIT = 50\nCHOICES = ("x", "y")\nROLE = "abc"\n' \
+             '_ID = re.compile(r"[a-z]{2}")\n\n\n@register("f", 1, 2)\ndef f():\n    return 3\n'
+    found = {(m.where, m.operator, m.after) for m in constants.mutants("m.py", source)}
+    assert ("module", "number", "LIMIT = 51") in found and ("module", "number", "LIMIT = 49") in found
+    assert ("module", "element dropped", 'CHOICES = ("y",)') in found
+    assert ("module", "string", "ROLE = 'abcX'") in found
+    assert ("module", "regex bound", "_ID = re.compile('[a-z]{3}')") in found
+    assert ("@f", "number", '@register("f", 2, 2)') in found
+    assert not any("__all__" in after or "return" in after for _, _, after in found)  # function bodies are mutmut's
+
+
+def test_wording_is_only_a_literal_that_goes_into_a_message(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(
+        'def check(errors, value):\n'
+        '    errors.add("key", value, "a number from 1 to 5")\n'
+        '    return {"key": value}["key"]\n', encoding="utf-8")
+
+    def mutant(line: int, before: str, after: str) -> Mutant:
+        return Mutant("mutmut", "m.x_check__mutmut_1", "m.py", "check", "mutmut", before, after, line=line)
+
+    add = 'errors.add("key", value, "a number from 1 to 5")'
+    assert wording.is_wording(mutant(2, add, add.replace('"a number', '"XXa number').replace('5")', '5XX")')), tmp_path)
+    assert wording.is_wording(mutant(2, add, add.replace("a number from 1 to 5", "A NUMBER FROM 1 TO 5")), tmp_path)
+    assert not wording.is_wording(mutant(2, add, add.replace('"key"', '"KEY"')), tmp_path)  # a key, not text
+    ret = 'return {"key": value}["key"]'
+    assert not wording.is_wording(mutant(3, ret, ret.replace('["key"]', '["XXkeyXX"]')), tmp_path)
+
+
+@pytest.mark.parametrize("area", list(AREAS))
+def test_every_area_names_code_and_tests_that_exist(area: str) -> None:
+    assert AREAS[area].python_files(PROJECT_ROOT) and AREAS[area].test_files(PROJECT_ROOT)
+    assert all((PROJECT_ROOT / f).is_file() for f in AREAS[area].skip_tests)
+
+
+def test_every_equivalent_entry_names_a_file_and_text_of_it() -> None:
+    for entry in EQUIVALENT:
+        text = (PROJECT_ROOT / entry.file).read_text(encoding="utf-8")
+        assert entry.reason and entry.before in text, entry
