@@ -77,7 +77,8 @@ def _go_parse_int(text: str) -> int | None:
     if not digits or any(c not in alphabet for c in digits.lower()):
         return None
     value = int(digits, base) * (-1 if sign == "-" else 1)
-    if _INT64[0] <= value <= _INT64[1] or (sign != "-" and 0 <= value < 2**64):
+    # ParseUint takes no sign at all ("A sign prefix is not permitted", Go's strconv docs): "+2^63" is a float.
+    if _INT64[0] <= value <= _INT64[1] or (not sign and value < 2**64):
         return value
     return None
 

@@ -18,7 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, Node
 
 from securescore.config.keys import closest
-from securescore.config.pulumi_yaml import load, scalar_key
+from securescore.config.pulumi_yaml import LooksLikeDate, load, scalar_key
 
 TOP_LEVEL_KEYS = ("config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt")
 
@@ -47,6 +47,8 @@ def _line(node: Node) -> int:
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, LooksLikeDate):  # a str to Python, but not what the user wrote as text
+        return "a date"
     return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
         type(value), type(value).__name__
     )

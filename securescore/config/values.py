@@ -124,13 +124,14 @@ def file_value_problem(decl_type: str, value: Any, node: Node | None) -> str | N
             return f"YAML reads {raw} as the decimal number {value!r}; expected a whole number{whole}"
         if isinstance(value, int) and not isinstance(value, bool) and not _PLAIN_DECIMAL.match(raw):
             return f"YAML reads {raw} as {value}: write the number in plain decimal ({value})"
-        return None
+        if not isinstance(value, (dict, list)):
+            return None
     if decl_type == "array" and isinstance(value, list):
         items = node.value if isinstance(node, SequenceNode) else [None] * len(value)
         for index, (item, item_node) in enumerate(zip(value, items, strict=False)):
             problem = _scalar_text_problem(item, item_node)
             if problem:
                 return f"item {index + 1}: {problem}"
-    if decl_type in ("string", "integer", "boolean") and isinstance(value, (dict, list)):
+    if decl_type in ("integer", "boolean") and isinstance(value, (dict, list)):  # a string's: _scalar_text_problem
         return f"{_kind(value)} where {ACCEPTED[decl_type]} is expected"
     return None

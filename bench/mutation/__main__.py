@@ -1,0 +1,82 @@
+"""``python -m bench.mutation --area AREA [--area ...] [--engine ...] [--jobs N]``: measure the tests' kill rate.
+
+Prints killed / survived / equivalent / timeout and the kill rate per area and engine, and writes
+mutants/<area>/survivors.txt (every mutant not killed, with its diff, then the equivalent ones) and
+mutants/<area>/results.json. See README "Development" > "Mutation testing".
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+
+from bench.mutation import model
+from bench.mutation.areas import AREAS
+from bench.mutation.run import ENGINES, AreaResult, relative, run_area
+from bench.mutation.staging import area_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.mutation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--area", action="append", choices=[*AREAS, "all"], required=True,
+                        help="what to mutate (repeatable): " + "; ".join(f"{a.name}: {a.description}"
+                                                                        for a in AREAS.values()))
+    parser.add_argument("--engine", action="append", choices=ENGINES,
+                        help="only these engines (default: all three; each runs where the area has code for it)")
+    parser.add_argument("--jobs", type=int, default=2, help="mutmut's parallel workers (default 2)")
+    parser.add_argument("--only", default="", metavar="GLOB",
+                        help="mutate only the area's files matching GLOB (e.g. 'securescore/config/modes.py')")
+    parser.add_argument("--markdown", action="store_true", help="also print the summary as a markdown table")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    names = list(AREAS) if "all" in args.area else list(dict.fromkeys(args.area))
+    engines = tuple(args.engine or ENGINES)
+    results: list[AreaResult] = []
+    started = time.monotonic()
+    for name in names:
+        results.append(run_area(AREAS[name], engines, args.jobs, args.only))
+    print()
+    print(summary(results, markdown=False))
+    if args.markdown:
+        print()
+        print(summary(results, markdown=True))
+    print(f"\n{datetime.now(UTC):%Y-%m-%d}, {time.monotonic() - started:.0f} s. Survivors: "
+          + ", ".join(relative(area_dir(r.area) / "survivors.txt") for r in results))
+    for result in results:
+        for entry in result.unused_equivalents:
+            print(f"warning: equivalent entry matched nothing: {entry.file}: {entry.before!r}", file=sys.stderr)
+    return 0
+
+
+COLUMNS = ("mutants", model.KILLED, model.TIMEOUT, model.SURVIVED, model.NO_TESTS, model.ERROR, model.EQUIVALENT)
+
+
+def summary(results: list[AreaResult], markdown: bool) -> str:
+    rows: list[list[str]] = []
+    for result in results:
+        engines = [e for e in ENGINES if any(m.engine == e for m in result.mutants)]
+        for engine in [*engines, None]:
+            if engine is None and len(engines) == 1:
+                continue
+            chosen = [m for m in result.mutants if engine is None or m.engine == engine]
+            counts = result.counts(engine)
+            rate = model.kill_rate(chosen)
+            seconds = sum(result.seconds.values()) if engine is None else result.seconds.get(engine, 0.0)
+            rows.append([result.area, engine or "all", str(len(chosen)),
+                         *(str(counts.get(c, 0)) for c in COLUMNS[1:]),
+                         "n/a" if rate is None else f"{100 * rate:.1f} %", f"{seconds / 60:.1f} min"])
+    header = ["area", "engine", *COLUMNS, "kill rate", "time"]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in [header, *rows])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
