@@ -71,25 +71,35 @@ AREAS: dict[str, Area] = {
         Area(
             "definition",
             python=("securescore/logicapp/**/*.py",),
-            tests=("tests/test_definition.py", "tests/test_zerotouch_definition.py", "tests/test_email_content.py",
-                   "tests/test_email_form.py", "tests/test_config_eml.py", "tests/test_local_run.py",
-                   "tests/test_zerotouch_local_run.py", "tests/test_mut_definition*.py"),
+            tests=("tests/test_definition.py", "tests/test_zerotouch_definition.py", "tests/test_email_*.py",
+                   "tests/test_config_eml.py", "tests/test_local_run.py", "tests/test_zerotouch_local_run.py",
+                   "tests/test_mgmt_workflow.py", "tests/test_mgmt_email.py", "tests/test_failure_notice.py",
+                   "tests/test_mut_definition*.py"),
             description="what gets deployed as the workflow: definition, expressions, email, connections",
         ),
         Area(
             "infra",
             python=("securescore/infra/**/*.py",),
-            tests=("tests/test_infra_*.py", "tests/test_zerotouch_infra.py", "tests/test_example_program.py",
+            # The settings area's tests of the program's configuration errors (infra/config.py) run here too.
+            tests=("tests/test_infra_*.py", "tests/test_zerotouch_infra.py", "tests/test_mgmt_infra.py",
+                   "tests/test_example_program.py", "tests/test_config_ownership.py", "tests/test_config_keys.py",
+                   "tests/test_config_errors_everywhere.py", "tests/test_stack_file_cli_forms.py",
                    "tests/test_mut_infra*.py"),
             description="the Pulumi program (under mocks)",
         ),
         Area(
             "scripts",
-            python=("securescore/cli/**/*.py", "securescore/arm.py", "securescore/project.py", "scripts/*.py"),
+            # The Azure-facing data sources (Log Analytics, Secure Score API, Resource Graph membership) are
+            # the helpers' and the preview's clients of Azure: here, with the tests that fake Azure for them.
+            python=("securescore/cli/**/*.py", "securescore/arm.py", "securescore/project.py", "scripts/*.py",
+                    "securescore/datasources/workspace.py", "securescore/datasources/secure_score_api.py",
+                    "securescore/datasources/membership.py"),
             tests=("tests/test_scripts_*.py", "tests/test_cli_main.py", "tests/test_preview_cli.py",
-                   "tests/test_network.py", "tests/test_reconcile.py", "tests/test_zerotouch_cli_facts.py",
-                   "tests/test_project.py", "tests/test_package.py", "tests/test_mut_scripts*.py"),
-            description="the helpers: securescore command, ARM client, project lookup",
+                   "tests/test_network.py", "tests/test_reconcile*.py", "tests/test_zerotouch_cli_facts.py",
+                   "tests/test_project.py", "tests/test_package.py", "tests/test_mgmt_checks.py",
+                   "tests/test_mgmt_helpers.py", "tests/test_mgmt_preview.py", "tests/test_sources.py",
+                   "tests/test_config_errors_everywhere.py", "tests/test_mut_scripts*.py"),
+            description="the helpers: securescore command, ARM client, project lookup, the Azure data sources",
         ),
     )
 }
