@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.mutation import constants, kql_mutants, wording
+from bench.mutation import constants, kql_mutants, model, wording
 from bench.mutation.areas import AREAS
 from bench.mutation.equivalent import EQUIVALENT
 from bench.mutation.model import Mutant
@@ -105,3 +105,30 @@ def test_every_equivalent_entry_names_a_file_and_text_of_it() -> None:
     for entry in EQUIVALENT:
         text = (PROJECT_ROOT / entry.file).read_text(encoding="utf-8")
         assert entry.reason and entry.before in text, entry
+
+
+@pytest.mark.parametrize(("caught", "total", "low", "high"), [
+    # Newcombe, "Two-sided confidence intervals for the single proportion: comparison of seven methods",
+    # Statistics in Medicine 17 (1998) 857-872, Table II, method 3 (Wilson score, no continuity correction).
+    (81, 263, 0.2553, 0.3662),
+    (15, 148, 0.0624, 0.1605),
+    (0, 20, 0.0, 0.1611),
+    (1, 29, 0.0061, 0.1718),
+])
+def test_sampled_kill_rate_interval_is_wilsons(caught: int, total: int, low: float, high: float) -> None:
+    found = model.wilson_interval(caught, total)
+    assert found == (pytest.approx(low, abs=5e-5), pytest.approx(high, abs=5e-5))
+
+
+def test_sample_is_fixed_uniform_and_keeps_order() -> None:
+    items = [f"m{i}" for i in range(1000)]
+    chosen = model.sample(items, 100)
+    assert len(chosen) == 100 and len(set(chosen)) == 100
+    assert chosen == model.sample(list(items), 100)  # the same mutants every run
+    assert chosen == [i for i in items if i in set(chosen)]  # original order
+    assert model.sample(items, 1000) == items and model.sample(items, None) == items
+    assert model.sample(items, 100, seed=1) != chosen
+    # Uniform: each tenth of the list gets about a tenth of the sample (a biased pick, e.g. the first
+    # hundred, would put all of it in one tenth).
+    per_tenth = [sum(1 for i in chosen if int(i[1:]) // 100 == t) for t in range(10)]
+    assert max(per_tenth) < 25

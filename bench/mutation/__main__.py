@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="parallel workers: mutmut's, and one project copy each for the other engines (default 2)")
     parser.add_argument("--only", default="", metavar="GLOB",
                         help="mutate only the area's files matching GLOB (e.g. 'securescore/config/modes.py')")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="run a fixed random sample of N mutants per engine (an estimate, with its 95 %% interval)")
     parser.add_argument("--reclassify", action="store_true",
                         help="run no test: apply bench/mutation/equivalent.py again to the last run's results")
     parser.add_argument("--markdown", action="store_true", help="also print the summary as a markdown table")
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.reclassify:
             results.append(reclassify(AREAS[name]))
         else:
-            results.append(run_area(AREAS[name], engines, args.jobs, args.only))
+            results.append(run_area(AREAS[name], engines, args.jobs, args.only, args.sample))
     print()
     print(summary(results, markdown=False))
     if args.markdown:
@@ -59,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-COLUMNS = ("mutants", model.KILLED, model.TIMEOUT, model.SURVIVED, model.NO_TESTS, model.ERROR, model.EQUIVALENT)
+COLUMNS = ("mutants", model.NOT_SAMPLED, model.KILLED, model.TIMEOUT, model.SURVIVED, model.NO_TESTS, model.ERROR,
+           model.EQUIVALENT)
 
 
 def summary(results: list[AreaResult], markdown: bool) -> str:
@@ -72,10 +75,15 @@ def summary(results: list[AreaResult], markdown: bool) -> str:
             chosen = [m for m in result.mutants if engine is None or m.engine == engine]
             counts = result.counts(engine)
             rate = model.kill_rate(chosen)
+            figure = "n/a" if rate is None else f"{100 * rate:.1f} %"
+            if rate is not None and counts.get(model.NOT_SAMPLED):
+                caught = sum(m.status in model.CAUGHT for m in chosen)
+                low, high = model.wilson_interval(caught, sum(m.status in model.MISSED for m in chosen) + caught)
+                figure += f" ({100 * low:.0f}–{100 * high:.0f} %)"
             seconds = sum(result.seconds.values()) if engine is None else result.seconds.get(engine, 0.0)
             rows.append([result.area, engine or "all", str(len(chosen)),
                          *(str(counts.get(c, 0)) for c in COLUMNS[1:]),
-                         "n/a" if rate is None else f"{100 * rate:.1f} %", f"{seconds / 60:.1f} min"])
+                         figure, f"{seconds / 60:.1f} min"])
     header = ["area", "engine", *COLUMNS, "kill rate", "time"]
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+SAMPLE_SEED = 20261202  # fixed: a sampled run picks the same mutants of the same code every time
+SAMPLE_VARIABLE = "SECURESCORE_MUTATION_SAMPLE"  # tells the mutmut process (mutmut_patched) the sample size
 
 KILLED = "killed"
 SURVIVED = "survived"
@@ -11,6 +17,7 @@ NO_TESTS = "no tests"  # no test of the area reaches the mutated code: counted a
 TIMEOUT = "timeout"  # counted as killed (a hang is noticed), shown apart
 EQUIVALENT = "equivalent"  # a survivor that cannot change behaviour (bench/mutation/equivalent.py): left out
 ERROR = "error"  # the run itself failed (not a verdict on the tests): counted as survived
+NOT_SAMPLED = "not sampled"  # left out of a sampled run (--sample): in neither count
 
 # Statuses that count as caught by the tests, and those that do not; equivalent ones are in neither.
 CAUGHT = (KILLED, TIMEOUT)
@@ -39,6 +46,25 @@ class Mutant:
         notes = f"  [{'; '.join(self.notes)}]" if self.notes else ""
         return (f"{self.status:<10} {self.engine:<9} {place} ({self.where}, {self.operator}){notes}\n"
                 f"    - {self.before}\n    + {self.after}")
+
+
+def sample(items: list[T], size: int | None, seed: int = SAMPLE_SEED) -> list[T]:
+    """A uniform random sample of ``size`` items (all of them when ``size`` is None or not smaller), the same
+    for the same items and seed, in their original order."""
+    if size is None or size >= len(items):
+        return list(items)
+    chosen = set(random.Random(seed).sample(range(len(items)), size))
+    return [item for index, item in enumerate(items) if index in chosen]
+
+
+def wilson_interval(caught: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a proportion: what a sampled kill rate says about the whole area."""
+    if total == 0:
+        return (0.0, 1.0)
+    p = caught / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def kill_rate(mutants: list[Mutant]) -> float | None:

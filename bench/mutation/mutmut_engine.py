@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -56,28 +57,35 @@ def _toml(value: Any) -> str:
     return json.dumps(value)  # a list of strings is the same in JSON and TOML
 
 
-def run(area: Area, files: list[str], tree: Path, jobs: int,
-        log: Path) -> tuple[list[Mutant], dict[str, Any], dict[str, str]]:
-    """Every mutant with mutmut's verdict, mutmut's test map, and the mutated module of each one not killed."""
+def run(area: Area, files: list[str], tree: Path, jobs: int, log: Path,
+        sample: int | None = None) -> tuple[list[Mutant], dict[str, Any], dict[str, str]]:
+    """Every mutant with mutmut's verdict, mutmut's test map, and the mutated module of each one not killed.
+    With ``sample``, only that many mutants (a fixed random choice) are run; the others are "not sampled"."""
     configure(tree, area, files)
     shutil.rmtree(tree / "mutants", ignore_errors=True)
+    environment = dict(os.environ)
+    if sample is not None:
+        environment[model.SAMPLE_VARIABLE] = str(sample)
     with log.open("w", encoding="utf-8") as out:
         done = subprocess.run([sys.executable, "-m", "bench.mutation.mutmut_patched", "run", "--max-children",
-                               str(jobs)], cwd=tree, stdout=out, stderr=subprocess.STDOUT, check=False)
+                               str(jobs)], cwd=tree, stdout=out, stderr=subprocess.STDOUT, check=False,
+                              env=environment)
     if done.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(f"mutmut failed (exit {done.returncode}); the end of {log}:\n{tail}")
     dump = log.with_suffix(".json")
-    subprocess.run([sys.executable, "-m", "bench.mutation.mutmut_patched", "dump", str(dump)], cwd=tree, check=True)
+    subprocess.run([sys.executable, "-m", "bench.mutation.mutmut_patched", "dump", str(dump)], cwd=tree, check=True,
+                   env=environment)
     data = json.loads(dump.read_text(encoding="utf-8"))
     texts = {row["name"]: row["text"] for row in data["mutants"] if row.get("text")}
-    return [_mutant(row, tree) for row in data["mutants"]], data["stats"], texts
+    found = [_mutant(row, tree, sampled=sample is not None) for row in data["mutants"]]
+    return found, data["stats"], texts
 
 
 _NAME = re.compile(r"^(?P<module>.+)\.x(?:_|ǁ(?P<cls>[^ǁ]+)ǁ)(?P<function>.+)__mutmut_(?P<n>\d+)$")
 
 
-def _mutant(row: dict[str, Any], tree: Path) -> Mutant:
+def _mutant(row: dict[str, Any], tree: Path, sampled: bool = False) -> Mutant:
     match = _NAME.match(row["name"])
     where = row["name"]
     if match:
@@ -87,9 +95,11 @@ def _mutant(row: dict[str, Any], tree: Path) -> Mutant:
     added = [line[1:].strip() for line in row["diff"].splitlines()
              if line.startswith("+") and not line.startswith("+++")]
     status = STATUS.get(row["status"], model.ERROR)
+    if sampled and row["status"] == "not checked":
+        status = model.NOT_SAMPLED
     mutant = Mutant("mutmut", row["name"], row["file"], where, "mutmut", " / ".join(removed), " / ".join(added),
                     status=status)
-    if status not in (model.KILLED,):
+    if status not in (model.KILLED, model.NOT_SAMPLED):
         mutant.line = _line_of(tree / row["file"], where, removed[0] if removed else "")
     if status == model.ERROR:
         mutant.notes.append(f"mutmut status {row['status']!r} (exit {row['exit']})")

@@ -14,6 +14,7 @@ every mutant's verdict, and the diff of those not killed, as JSON.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 from mutmut.mutation import file_mutation
 from mutmut.mutation.file_mutation import NEVER_MUTATE_FUNCTION_NAMES, MutationVisitor
+
+from bench.mutation.model import SAMPLE_VARIABLE, sample
 
 REGISTERING_DECORATORS = {"function"}  # securescore.emulator.functions.registry.function(...)
 PLAIN_DECORATORS = {"property"}
@@ -63,9 +66,24 @@ def _function_trampoline_arrangement(function: cst.FunctionDef, mutants: Any, cl
     return declarations, nodes, assignments, names
 
 
+def _sampled(collect: Any, size: int) -> Any:
+    """mutmut's mutant collection cut to a fixed random sample; the others stay "not checked"."""
+    def collect_sample(*args: Any, **kwargs: Any) -> Any:
+        mutants, by_path = collect(*args, **kwargs)
+        ordered = sorted(mutants, key=lambda row: row[1])  # by name: the same sample for the same code
+        return sample(ordered, size), by_path
+
+    return collect_sample
+
+
 def install() -> None:
     MutationVisitor._skip_node_and_children = _skip_node_and_children  # type: ignore[method-assign]
     file_mutation.function_trampoline_arrangement = _function_trampoline_arrangement
+    if os.environ.get(SAMPLE_VARIABLE):  # N: run only a fixed random sample of N mutants
+        import mutmut.__main__ as mutmut_main
+
+        mutmut_main.collect_source_file_mutation_data = _sampled(mutmut_main.collect_source_file_mutation_data,
+                                                                int(os.environ[SAMPLE_VARIABLE]))
 
 
 def mutated_source(name: str, path: Path) -> str:
@@ -104,7 +122,7 @@ def dump(out: Path) -> None:
         for name, exit_code in data.exit_code_by_key.items():
             status = status_by_exit_code[exit_code]
             row = {"name": name, "file": str(path), "status": status, "exit": exit_code, "diff": ""}
-            if status != "killed":
+            if status != "killed" and not (status == "not checked" and os.environ.get(SAMPLE_VARIABLE)):
                 row["diff"] = get_diff_for_mutant(name, path=path)
                 row["text"] = mutated_source(name, path)
             rows.append(row)

@@ -33,7 +33,9 @@ class AreaResult:
         return Counter(m.status for m in self.mutants if engine is None or m.engine == engine)
 
 
-def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") -> AreaResult:
+def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "", sample: int | None = None) -> AreaResult:
+    """With ``sample``, each engine runs a fixed random choice of that many of its mutants (the rest are
+    "not sampled"): an estimate of the area's kill rate, for areas too large to run whole in one sitting."""
     work = area_dir(area.name)
     work.mkdir(parents=True, exist_ok=True)
     tree = copy_project(work / "tree")
@@ -50,7 +52,7 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
         started = time.monotonic()
         print("-- mutmut (function bodies)", flush=True)
         mutmut_engine.ensure_mutmut()
-        found, stats, texts = mutmut_engine.run(area, python, tree, jobs, work / "mutmut.log")
+        found, stats, texts = mutmut_engine.run(area, python, tree, jobs, work / "mutmut.log", sample)
         _print_counts("mutmut", found)
         recheck(found, texts, trees, python, tests, stats, work / "mutmut-recheck.log")
         result.mutants += found
@@ -61,7 +63,7 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
         started = time.monotonic()
         print("-- module constants", flush=True)
         swaps = constant_swaps(python, tree, mutmut_engine.tests_by_function(stats))
-        swap_engine.run(swaps, trees, tests, work / "constants.log")
+        swap_engine.run(_sampled(swaps, sample), trees, tests, work / "constants.log")
         result.mutants += [s.mutant for s in swaps]
         result.seconds["constants"] = time.monotonic() - started
         _print_counts("constants", [s.mutant for s in swaps])
@@ -72,7 +74,7 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
         swaps = kql_engine.swaps(kql, tree)
         invalid = kql_engine.mark_kusto_invalid(swaps, tree / "securescore" / "kql")
         print(f"    {len(swaps)} mutants, {invalid} of them rejected by Kusto's parser", flush=True)
-        swap_engine.run(swaps, trees, tests, work / "kql.log")
+        swap_engine.run(_sampled(swaps, sample), trees, tests, work / "kql.log")
         result.mutants += [s.mutant for s in swaps]
         result.seconds["kql"] = time.monotonic() - started
         _print_counts("kql", [s.mutant for s in swaps])
@@ -80,6 +82,17 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "") ->
     result.unused_equivalents = mark_equivalents(result.mutants, tree)
     write_reports(result, work)
     return result
+
+
+def _sampled(swaps: list[Swap], size: int | None) -> list[Swap]:
+    """The swaps to run; those left out of the sample are marked "not sampled"."""
+    chosen = model.sample(swaps, size)
+    if len(chosen) < len(swaps):
+        picked = {id(s) for s in chosen}
+        for swap in swaps:
+            if id(swap) not in picked:
+                swap.mutant.status = model.NOT_SAMPLED
+    return chosen
 
 
 def recheck(found: list[Mutant], texts: dict[str, str], trees: list[Path], files: list[str], tests: list[str],
