@@ -26,7 +26,7 @@ import pulumi
 from pulumi_azure_native import authorization, policyinsights
 
 from securescore.infra.providers import Providers
-from securescore.infra.roles import Grant, assignment_name
+from securescore.infra.roles import Grant, assign
 from securescore.settings import Settings
 
 POLICY_DEFINITION_ID = "/providers/Microsoft.Authorization/policyDefinitions/ffb6f416-7bd2-4488-8828-56585fef2be9"
@@ -121,18 +121,8 @@ def policy_export(
         opts=opts,
     )
     principal_id = assignment.identity.apply(_principal)
-    roles = [
-        authorization.RoleAssignment(
-            f"{name}-{grant.logical_name}",
-            scope=grant.scope,
-            role_definition_id=grant.role_definition_id,
-            principal_id=principal_id,
-            principal_type="ServicePrincipal",
-            role_assignment_name=principal_id.apply(lambda p, g=grant: assignment_name(g.scope, p, g.role_guid)),
-            opts=providers.opts(grant.subscription_id, parent, depends_on),
-        )
-        for grant in policy_grants(settings)
-    ]
+    roles = assign(name, policy_grants(settings), principal_id=principal_id, providers=providers, parent=parent,
+                   depends_on=depends_on)
     remediation = policyinsights.RemediationAtManagementGroup(
         f"{name}-remediation",
         management_group_id=scope.management_group_id,

@@ -85,7 +85,21 @@ def role_assignments(
     parent: pulumi.Resource,
     depends_on: list[pulumi.Resource] | None = None,
 ) -> list[authorization.RoleAssignment]:
-    """One assignment per grant, each through the provider of the subscription it is in."""
+    """One assignment per grant of the report's identity, each through the provider of the subscription it is in."""
+    return assign(name, grants(settings), principal_id=principal_id, providers=providers, parent=parent,
+                  depends_on=depends_on)
+
+
+def assign(
+    name: str,
+    chosen: list[Grant],
+    *,
+    principal_id: pulumi.Output[str],
+    providers: Providers,
+    parent: pulumi.Resource,
+    depends_on: list[pulumi.Resource] | None = None,
+) -> list[authorization.RoleAssignment]:
+    """One assignment per grant to ``principal_id`` (the report's identity, or the export policy's)."""
     return [
         authorization.RoleAssignment(
             f"{name}-{grant.logical_name}",
@@ -96,5 +110,5 @@ def role_assignments(
             role_assignment_name=principal_id.apply(lambda p, g=grant: assignment_name(g.scope, p, g.role_guid)),
             opts=providers.opts(grant.subscription_id, parent, depends_on),
         )
-        for grant in grants(settings)
+        for grant in chosen
     ]
