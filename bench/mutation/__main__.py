@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="mutate only the area's files matching GLOB (e.g. 'securescore/config/modes.py')")
     parser.add_argument("--sample", type=int, metavar="N",
                         help="run a fixed random sample of N mutants per engine (an estimate, with its 95 %% interval)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the last run's results of the engines not chosen with --engine in the report")
     parser.add_argument("--reclassify", action="store_true",
                         help="run no test: apply bench/mutation/equivalent.py again to the last run's results")
     parser.add_argument("--markdown", action="store_true", help="also print the summary as a markdown table")
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.reclassify:
             results.append(reclassify(AREAS[name]))
         else:
-            results.append(run_area(AREAS[name], engines, args.jobs, args.only, args.sample))
+            results.append(run_area(AREAS[name], engines, args.jobs, args.only, args.sample, args.keep))
     print()
     print(summary(results, markdown=False))
     if args.markdown:

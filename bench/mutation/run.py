@@ -33,15 +33,19 @@ class AreaResult:
         return Counter(m.status for m in self.mutants if engine is None or m.engine == engine)
 
 
-def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "", sample: int | None = None) -> AreaResult:
+def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "", sample: int | None = None,
+             keep: bool = False) -> AreaResult:
     """With ``sample``, each engine runs a fixed random choice of that many of its mutants (the rest are
-    "not sampled"): an estimate of the area's kill rate, for areas too large to run whole in one sitting."""
+    "not sampled"): an estimate of the area's kill rate, for areas too large to run whole in one sitting.
+    With ``keep``, the last run's results of the engines not run now stay in the report."""
     work = area_dir(area.name)
     work.mkdir(parents=True, exist_ok=True)
+    last = _last_results(work) if keep else AreaResult(area.name, [])
+    kept = [m for m in last.mutants if m.engine not in engines]
     tree = copy_project(work / "tree")
     # The engines that write mutants into a copy run one server per copy: as many copies as jobs.
     trees = [tree] + [copy_project(work / f"tree-{i}") for i in range(2, jobs + 1)]
-    result = AreaResult(area.name, [])
+    result = AreaResult(area.name, kept, {e: t for e, t in last.seconds.items() if e not in engines})
     stats: dict = {}
     tests = area.test_files(tree)
     python, kql = area.python_files(tree, only), area.kql_files(tree, only)
@@ -58,6 +62,7 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "", sa
         result.mutants += found
         result.seconds["mutmut"] = time.monotonic() - started
         _print_counts("mutmut + fresh-process recheck", found)
+        write_reports(result, work)  # kept if a later engine fails
 
     if "constants" in engines and python:
         started = time.monotonic()
@@ -67,14 +72,17 @@ def run_area(area: Area, engines: tuple[str, ...], jobs: int, only: str = "", sa
         result.mutants += [s.mutant for s in swaps]
         result.seconds["constants"] = time.monotonic() - started
         _print_counts("constants", [s.mutant for s in swaps])
+        write_reports(result, work)
 
     if "kql" in engines and kql:
         started = time.monotonic()
         print("-- KQL templates", flush=True)
         swaps = kql_engine.swaps(kql, tree)
-        invalid = kql_engine.mark_kusto_invalid(swaps, tree / "securescore" / "kql")
-        print(f"    {len(swaps)} mutants, {invalid} of them rejected by Kusto's parser", flush=True)
-        swap_engine.run(_sampled(swaps, sample), trees, tests, work / "kql.log")
+        chosen = _sampled(swaps, sample)
+        invalid = kql_engine.mark_kusto_invalid(chosen, tree / "securescore" / "kql")
+        print(f"    {len(chosen)} of {len(swaps)} mutants run, {invalid} of them rejected by Kusto's parser",
+              flush=True)
+        swap_engine.run(chosen, trees, tests, work / "kql.log")
         result.mutants += [s.mutant for s in swaps]
         result.seconds["kql"] = time.monotonic() - started
         _print_counts("kql", [s.mutant for s in swaps])
@@ -229,13 +237,16 @@ def _is_reason(note: str) -> bool:
     return any(note == entry.reason for entry in EQUIVALENT) or note.startswith("message wording")
 
 
+def _last_results(work: Path) -> AreaResult:
+    data = json.loads((work / "results.json").read_text(encoding="utf-8"))
+    return AreaResult(data["area"], [Mutant(**m) for m in data["mutants"]], data.get("seconds", {}))
+
+
 def reclassify(area: Area) -> AreaResult:
     """The last run's verdicts with bench/mutation/equivalent.py applied again: no test is run."""
     work = area_dir(area.name)
-    data = json.loads((work / "results.json").read_text(encoding="utf-8"))
-    mutants = [Mutant(**m) for m in data["mutants"]]
-    result = AreaResult(area.name, mutants, data.get("seconds", {}))
-    result.unused_equivalents = mark_equivalents(mutants, ROOT)
+    result = _last_results(work)
+    result.unused_equivalents = mark_equivalents(result.mutants, ROOT)
     write_reports(result, work)
     return result
 
