@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from bench.mutation import model
 from bench.mutation.areas import AREAS
-from bench.mutation.run import ENGINES, AreaResult, reclassify, relative, run_area
+from bench.mutation.run import ENGINES, AreaResult, recheck_survivors, reclassify, relative, run_area
 from bench.mutation.staging import area_dir
 
 
@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run a fixed random sample of N mutants per engine (an estimate, with its 95 %% interval)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the last run's results of the engines not chosen with --engine in the report")
+    parser.add_argument("--recheck", action="store_true",
+                        help="run the last run's mutmut survivors again, each with every test of the area")
     parser.add_argument("--reclassify", action="store_true",
                         help="run no test: apply bench/mutation/equivalent.py again to the last run's results")
     parser.add_argument("--markdown", action="store_true", help="also print the summary as a markdown table")
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         if args.reclassify:
             results.append(reclassify(AREAS[name]))
+        elif args.recheck:
+            results.append(recheck_survivors(AREAS[name], args.jobs))
         else:
             results.append(run_area(AREAS[name], engines, args.jobs, args.only, args.sample, args.keep))
     print()

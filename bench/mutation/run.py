@@ -237,6 +237,36 @@ def _is_reason(note: str) -> bool:
     return any(note == entry.reason for entry in EQUIVALENT) or note.startswith("message wording")
 
 
+def recheck_survivors(area: Area, jobs: int) -> AreaResult:
+    """The last run's mutmut survivors once more, each in a fresh process against every test of the area.
+
+    mutmut runs a mutant with only the tests its stats saw calling the function. A test that reads a
+    result another test computed and cached (tests/test_query_results.py renders and runs a case's
+    queries once, in whichever test comes first) is not among them, so its mutants can survive there
+    and fail here. Uses the last run's project copies (mutants/<area>/tree*), whose sources are unchanged.
+    """
+    work = area_dir(area.name)
+    result = _last_results(work)
+    texts = {row["name"]: row["text"] for row in
+             json.loads((work / "mutmut.json").read_text(encoding="utf-8"))["mutants"] if row.get("text")}
+    stats = json.loads((work / "mutmut.json").read_text(encoding="utf-8"))["stats"]
+    tests_by = mutmut_engine.tests_by_function(stats)
+    swaps = [Swap(m, texts[m.id], sorted(tests_by.get(mutmut_engine.function_key(m.id), ())))
+             for m in result.mutants if m.engine == "mutmut" and m.status in model.MISSED and m.id in texts]
+    trees = sorted(p for p in work.glob("tree*") if p.is_dir())[:jobs]
+    print(f"== {area.name}: rechecking {len(swaps)} mutmut survivors with every test of the area", flush=True)
+    before = {s.mutant.id: s.mutant.status for s in swaps}
+    started = time.monotonic()
+    swap_engine.run(swaps, trees, area.test_files(trees[0]), work / "recheck-all.log")
+    for swap in swaps:
+        swap.mutant.notes.append(f"mutmut: {before[swap.mutant.id]}; every test of the area, fresh process: "
+                                 f"{swap.mutant.status}")
+    result.seconds["mutmut"] = result.seconds.get("mutmut", 0.0) + time.monotonic() - started
+    result.unused_equivalents = mark_equivalents(result.mutants, ROOT)
+    write_reports(result, work)
+    return result
+
+
 def _last_results(work: Path) -> AreaResult:
     data = json.loads((work / "results.json").read_text(encoding="utf-8"))
     return AreaResult(data["area"], [Mutant(**m) for m in data["mutants"]], data.get("seconds", {}))
