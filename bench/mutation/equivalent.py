@@ -75,6 +75,8 @@ EQUIVALENT: tuple[Equivalent, ...] = (
                "an empty name was already refused: its connections only add to an error already raised"),
     Equivalent(CONFIG + "fields.py", "elif not 0 < len(value) <= max_len or not value.strip():", "0 <= len",
                "an empty text fails `not value.strip()` in the same condition"),
+    Equivalent(CONFIG + "fields.py", "json.dumps(value, ensure_ascii=False)", "ensure_ascii=None",
+               "json tests ensure_ascii for truth only (JSONEncoder: `if self.ensure_ascii`): None is False"),
     # --- config/email_address.py
     Equivalent(CONFIG + "email_address.py", "allow_smtputf8=False,", "", BEFORE_ASCII),
     Equivalent(CONFIG + "email_address.py", "allow_domain_literal=False,", "", LIB_DEFAULT + "; None is falsy"),
@@ -120,6 +122,15 @@ EQUIVALENT: tuple[Equivalent, ...] = (
                "a referenced group has an empty part only when the workspace id was refused: " + ERROR_PATH),
     Equivalent(CONFIG + "ownership.py", "if group.subscription_id and group.name else None", "",
                "a created group has an empty part only when its key was refused: " + ERROR_PATH),
+    Equivalent(CONFIG + "ownership.py", 'GroupUse(ws.subscription_id, ws.resource_group_name, "").identity',
+               'None).identity', "identity is (subscription, name) lower-cased: the key never enters it",
+               where="retained_groups"),
+    Equivalent(CONFIG + "ownership.py", 'GroupUse(ws.subscription_id, ws.resource_group_name, "").identity',
+               '"XXXX").identity', "identity is (subscription, name) lower-cased: the key never enters it",
+               where="retained_groups"),
+    # --- config/scope.py
+    Equivalent(CONFIG + "scope.py", '.lower().encode()).hexdigest()[:8]', ".upper().encode()",
+               "another hash of the same inputs: the assignment name stays stable, case-insensitive and 24 long"),
     # --- config/pulumi_yaml.py
     Equivalent(CONFIG + "pulumi_yaml.py", "key = self.construct_object(key_node, deep=True)", "", SCALAR_KEYS),
     Equivalent(CONFIG + "pulumi_yaml.py", "def construct_mapping(self, node: Node, deep: bool = False)", "",

@@ -1,0 +1,124 @@
+"""Settings rules at edges the mutation run of the settings area found untested.
+
+Sources for the expectations: Pulumi's config key parsing (sdk/go/common/resource/config/key.go,
+``ParseKey``: keys are ``<namespace>:<name>``, neither part holding a ``:``), PyYAML's SafeConstructor (the
+explicit ``!!binary`` tag gives ``bytes``), and the project's own rules as README and the module
+docstrings state them (connections are named after the Logic App; the default Communication
+Services name is the Logic App's name, lower-cased, with each run of other characters one ``-``
+and no ``-`` at its ends, then a hash; an error names its file when there is one).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from securescore.config.email_address import address_problem
+from securescore.settings import SettingsError, settings_from_stack
+from tests.conftest import make_settings
+from tests.test_stack_file_reading import VALID_CONFIG, make_project, problems_of
+
+ACS = {"mailTransport": "acs", "acsDataLocation": "Europe"}
+
+
+# --- names derived from the Logic App's ------------------------------------------------------------------
+
+
+def test_both_connections_are_named_after_the_logic_app() -> None:
+    settings = make_settings(logicAppName="la-weekly")
+    assert settings.logs_connection_name == "la-weekly-azuremonitorlogs"
+    assert settings.office365_connection_name == "la-weekly-office365"
+
+
+@pytest.mark.parametrize(("logic_app", "start"), [
+    ("X-report-X", "x-report-x-"),  # only '-' is trimmed at the ends, letters stay whatever they are
+    ("Xx", "xx-"), ("-x-", "x-"),
+])
+def test_the_default_acs_name_keeps_every_letter_of_the_logic_apps_name(logic_app: str, start: str) -> None:
+    name = make_settings(**ACS, logicAppName=logic_app).modes.acs.communication_service_name
+    assert name.startswith(start) and len(name) == len(start) + 8, name
+
+
+# --- what a stack file holds that is not plain text ---------------------------------------------------------
+
+
+def test_a_config_section_of_another_yaml_type_names_that_type(tmp_path: Path) -> None:
+    found = problems_of(make_project(tmp_path, "config: !!binary aGVsbG8=\n"))
+    assert found == ["stacks/Pulumi.t.yaml:1: config: must be a mapping of keys to values, not bytes"]
+
+
+def test_a_value_of_another_yaml_type_where_text_is_declared_names_that_type(tmp_path: Path) -> None:
+    found = problems_of(make_project(tmp_path, "config:\n" + VALID_CONFIG
+                                     + "  securescore-report:reportTitle: !!binary aGVsbG8=\n"))
+    assert found == ["stacks/Pulumi.t.yaml:9: securescore-report:reportTitle: bytes is not text"]
+
+
+@pytest.mark.parametrize("section", ["environment: dev\n", "environment: 3\n"])
+def test_an_environment_section_that_is_a_scalar_is_explained_too(tmp_path: Path, section: str) -> None:
+    found = problems_of(make_project(tmp_path, section + "config:\n" + VALID_CONFIG))
+    assert len(found) == 1
+    assert found[0].startswith("stacks/Pulumi.t.yaml:1: environment: imports Pulumi ESC environments. ")
+
+
+# --- the error names its file -------------------------------------------------------------------------------
+
+
+def test_an_unreadable_stack_file_error_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings_from_stack("t", make_project(tmp_path, "config: [\n"))
+    assert caught.value.source == "stacks/Pulumi.t.yaml"
+    assert str(caught.value).splitlines()[0] == "1 configuration problem in stacks/Pulumi.t.yaml:"
+
+
+def test_a_missing_stack_is_one_problem_without_a_file(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings_from_stack("nope", make_project(tmp_path, "config:\n" + VALID_CONFIG))
+    assert caught.value.source == ""
+    assert str(caught.value).splitlines()[0] == "1 configuration problem:"
+
+
+# --- config keys -------------------------------------------------------------------------------------------
+
+
+def test_a_key_with_a_second_colon_is_an_unknown_key_of_this_project(tmp_path: Path) -> None:
+    # Pulumi's ParseKey refuses a key with two colons unless the middle part is "config"; ours
+    # splits the namespace off at the first colon, so the rest is an unknown key of this project.
+    found = problems_of(make_project(tmp_path, "config:\n" + VALID_CONFIG + "  securescore-report:report:title: x\n"))
+    assert len(found) == 1 and found[0].startswith("securescore-report:report:title is not a known key; "), found
+
+
+# --- recipients -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("address", "named"), [
+    ('"a;b"@contoso.example', "';'"), ('"a,b"@contoso.example', "','"),
+    ('"a;b,c"@contoso.example', "';' and ','"),
+])
+def test_a_to_field_separator_in_an_address_is_named(address: str, named: str) -> None:
+    # Quoted local parts may hold ';' and ',' (RFC 5321), but Office 365's To field splits at them.
+    problem = address_problem(address)
+    assert problem is not None and problem.startswith(f"it contains {named}, "), problem
+
+
+# --- management-group mode: the policy assignment's name ------------------------------------------------------
+
+# Microsoft Learn, "Naming rules and restrictions for Azure resources", Microsoft.Authorization/
+# policyAssignments: "1-24 resource name at management group scope".
+ASSIGNMENT_NAME = re.compile(r"securescore-exp-[0-9a-f]{1,8}")
+
+
+def assignment(group: str, **values: object) -> str:
+    scope = make_settings(subscriptions=[], managementGroupId=group, **values).scope
+    assert scope is not None
+    return scope.policy_assignment_name
+
+
+def test_the_policy_assignment_name_fits_24_characters_and_depends_on_group_and_report() -> None:
+    name = assignment("mg-security")
+    assert len(name) <= 24 and ASSIGNMENT_NAME.fullmatch(name), name
+    assert assignment("mg-security") == name  # stable between runs
+    assert assignment("MG-Security") == name  # management group ids compare case-insensitively
+    assert assignment("mg-other") != name
+    assert assignment("mg-security", logicAppName="la-other") != name
