@@ -10,13 +10,16 @@ and no ``-`` at its ends, then a hash; an error names its file when there is one
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from securescore.config.email_address import address_problem
-from securescore.settings import SettingsError, settings_from_stack
+from securescore.settings import PROJECT_ROOT, SettingsError, settings_from_stack
 from tests.conftest import make_settings
 from tests.test_stack_file_reading import VALID_CONFIG, make_project, problems_of
 
@@ -122,3 +125,22 @@ def test_the_policy_assignment_name_fits_24_characters_and_depends_on_group_and_
     assert assignment("MG-Security") == name  # management group ids compare case-insensitively
     assert assignment("mg-other") != name
     assert assignment("mg-security", logicAppName="la-other") != name
+
+
+# --- Pulumi.yaml is UTF-8 whatever the locale --------------------------------------------------------------
+
+
+def test_a_projects_declarations_are_read_as_utf8_under_an_ascii_locale(tmp_path: Path) -> None:
+    # YAML files are UTF-8 (YAML 1.2, 5.2 "Character Encodings"; the CLI strips a BOM). A Python with
+    # another locale encoding (Windows' cp1252, or here the C locale without UTF-8 mode: ASCII) must
+    # read the project file the same way, so it runs in a process of its own with that locale.
+    (tmp_path / "Pulumi.yaml").write_bytes(
+        "\ufeffname: team\nruntime: python\nconfig:\n  securescore-report:teamNote:\n    type: string\n"
+        "    description: Zürich office\n    default: none\n".encode())
+    code = ("import sys, pathlib; from securescore.settings import declarations; "
+            "print(declarations(pathlib.Path(sys.argv[1]))['teamNote'].description.encode('unicode_escape').decode())")
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "Z\\xfcrich office"

@@ -82,6 +82,8 @@ EQUIVALENT: tuple[Equivalent, ...] = (
     Equivalent(CONFIG + "email_address.py", "allow_domain_literal=False,", "", LIB_DEFAULT + "; None is falsy"),
     Equivalent(CONFIG + "email_address.py", "allow_display_name=False,", "", LIB_DEFAULT + "; None is falsy"),
     Equivalent(CONFIG + "email_address.py", "globally_deliverable=True,", "", LIB_DEFAULT, removed=True),
+    Equivalent(CONFIG + "email_address.py", "globally_deliverable=True,", "globally_deliverable=None,",
+               "validate_email replaces None with its module default GLOBALLY_DELIVERABLE, which is True (2.3.0)"),
     Equivalent(CONFIG + "email_address.py", "test_environment=False,", "", LIB_DEFAULT + "; None is falsy"),
     Equivalent(CONFIG + "email_address.py", 'return str(error).rstrip(".")', "",
                "only the final period of email-validator's message: wording"),
