@@ -144,3 +144,15 @@ def test_a_projects_declarations_are_read_as_utf8_under_an_ascii_locale(tmp_path
                           capture_output=True, text=True, encoding="utf-8", check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "Z\\xfcrich office"
+
+
+# --- subscriptions ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry", ["not-a-guid", "=Production", "0b1f6471-1bf0-4dda-aec3-cb9272f0959=Short"])
+def test_an_entry_without_a_guid_says_which_forms_are_accepted(entry: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        make_settings(subscriptions=[entry])
+    assert caught.value.problems == [
+        f'securescore-report:subscriptions: {entry!r} is not accepted; expected entries "<subscription GUID>" '
+        'or "<GUID>=<friendly name>"']

@@ -141,6 +141,8 @@ EQUIVALENT: tuple[Equivalent, ...] = (
     Equivalent(CONFIG + "pulumi_yaml.py", "continue", "break",
                "an unhashable key makes PyYAML's constructor fail on the same mapping right after",
                where="PulumiLoader.construct_mapping"),
+    Equivalent(CONFIG + "pulumi_yaml.py", 'elif len(digits) > 1 and digits[0] == "0":', "len(digits) >= 1",
+               'a lone "0" is 0 in base 8 as in base 10'),
     Equivalent(CONFIG + "pulumi_yaml.py", 'PLAIN_TAG = "tag:securescore-report,2026:plain"', "",
                "a private tag: any name no YAML file uses works"),
     Equivalent(CONFIG + "pulumi_yaml.py", 're.compile(r".*", re.DOTALL)', "",
