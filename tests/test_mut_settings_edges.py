@@ -156,3 +156,14 @@ def test_an_entry_without_a_guid_says_which_forms_are_accepted(entry: str) -> No
     assert caught.value.problems == [
         f'securescore-report:subscriptions: {entry!r} is not accepted; expected entries "<subscription GUID>" '
         'or "<GUID>=<friendly name>"']
+
+
+def test_the_policys_group_may_not_be_the_stacks_own_group_and_both_keys_are_named() -> None:
+    # securescore/config/scope.py: one export per resource group; group names compare case-insensitively.
+    with pytest.raises(SettingsError) as caught:
+        make_settings(subscriptions=[], managementGroupId="mg-security", exportResourceGroupName="RG-Report",
+                      resourceGroupName="rg-report")
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith(
+        "securescore-report:exportResourceGroupName and securescore-report:resourceGroupName both name the "
+        "resource group 'rg-report': "), caught.value.problems

@@ -77,6 +77,10 @@ EQUIVALENT: tuple[Equivalent, ...] = (
                "an empty text fails `not value.strip()` in the same condition"),
     Equivalent(CONFIG + "fields.py", "json.dumps(value, ensure_ascii=False)", "ensure_ascii=None",
                "json tests ensure_ascii for truth only (JSONEncoder: `if self.ensure_ascii`): None is False"),
+    # --- config/azure_names.py
+    Equivalent(CONFIG + "azure_names.py", 'return c in "_-.()" or unicodedata.category(c)', '"XX_-.()XX"',
+               "X is an upper-case letter (category Lu), which a resource group name allows anyway",
+               where="_rg_char"),
     # --- config/email_address.py
     Equivalent(CONFIG + "email_address.py", "allow_smtputf8=False,", "", BEFORE_ASCII),
     Equivalent(CONFIG + "email_address.py", "allow_domain_literal=False,", "", LIB_DEFAULT + "; None is falsy"),
