@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from securescore.config.email_address import address_problem
-from securescore.settings import PROJECT_ROOT, SettingsError, settings_from_stack
+from securescore.settings import PROJECT_ROOT, SettingsError, declarations, settings_from_stack
 from tests.conftest import make_settings
 from tests.test_stack_file_reading import VALID_CONFIG, make_project, problems_of
 
@@ -137,6 +137,7 @@ def test_a_projects_declarations_are_read_as_utf8_under_an_ascii_locale(tmp_path
     (tmp_path / "Pulumi.yaml").write_bytes(
         "\ufeffname: team\nruntime: python\nconfig:\n  securescore-report:teamNote:\n    type: string\n"
         "    description: Zürich office\n    default: none\n".encode())
+    assert declarations(tmp_path)["teamNote"].description == "Zürich office"  # this process's locale
     code = ("import sys, pathlib; from securescore.settings import declarations; "
             "print(declarations(pathlib.Path(sys.argv[1]))['teamNote'].description.encode('unicode_escape').decode())")
     env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONIOENCODING": "utf-8"}
