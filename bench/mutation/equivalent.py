@@ -75,6 +75,9 @@ EQUIVALENT: tuple[Equivalent, ...] = (
                "an empty name was already refused: its connections only add to an error already raised"),
     Equivalent(CONFIG + "fields.py", "elif not 0 < len(value) <= max_len or not value.strip():", "0 <= len",
                "an empty text fails `not value.strip()` in the same condition"),
+    Equivalent(CONFIG + "fields.py", 'errors.add("logicAppName", value, f"a name whose connection', "None",
+               "unreachable today: a valid workflow name (1-43 of the characters a connection takes) gives "
+               "connection names of at most 43 + 17 of them, inside the connections' 1-80"),
     Equivalent(CONFIG + "fields.py", "json.dumps(value, ensure_ascii=False)", "ensure_ascii=None",
                "json tests ensure_ascii for truth only (JSONEncoder: `if self.ensure_ascii`): None is False"),
     # --- config/azure_names.py
