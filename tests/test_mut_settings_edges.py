@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from securescore.config.email_address import address_problem
+from securescore.config.keys import namespace_problems
 from securescore.settings import PROJECT_ROOT, SettingsError, declarations, settings_from_stack
 from tests.conftest import make_settings
 from tests.test_stack_file_reading import VALID_CONFIG, make_project, problems_of
@@ -168,3 +169,16 @@ def test_the_policys_group_may_not_be_the_stacks_own_group_and_both_keys_are_nam
     assert caught.value.problems[0].startswith(
         "securescore-report:exportResourceGroupName and securescore-report:resourceGroupName both name the "
         "resource group 'rg-report': "), caught.value.problems
+
+
+def test_the_initial_remediation_is_named_after_the_assignment() -> None:
+    scope = make_settings(subscriptions=[], managementGroupId="mg-security").scope
+    assert scope is not None
+    assert scope.remediation_name.startswith(scope.policy_assignment_name + "-")
+    assert scope.remediation_id.endswith("/providers/Microsoft.PolicyInsights/remediations/" + scope.remediation_name)
+
+
+def test_a_near_miss_namespace_is_what_comes_before_the_first_colon() -> None:
+    # Pulumi's ParseKey takes <namespace>:config:<name> as the old form of <namespace>:<name>.
+    found = namespace_problems("securescore-report", ["securescore-reprot:config:location"], ["location"])
+    assert len(found) == 1 and "the namespace 'securescore-reprot' is not this project's" in found[0], found

@@ -140,6 +140,8 @@ EQUIVALENT: tuple[Equivalent, ...] = (
     # --- config/scope.py
     Equivalent(CONFIG + "scope.py", '.lower().encode()).hexdigest()[:8]', ".upper().encode()",
                "another hash of the same inputs: the assignment name stays stable, case-insensitive and 24 long"),
+    Equivalent(CONFIG + "scope.py", 'management_group_id=group if not problem else "",', '"XXXX"', ERROR_PATH),
+    Equivalent(CONFIG + "scope.py", 'management_group_id=group if not problem else "",', "or True", ERROR_PATH),
     # --- config/pulumi_yaml.py
     Equivalent(CONFIG + "pulumi_yaml.py", "key = self.construct_object(key_node, deep=True)", "", SCALAR_KEYS),
     Equivalent(CONFIG + "pulumi_yaml.py", "def construct_mapping(self, node: Node, deep: bool = False)", "",
