@@ -182,3 +182,19 @@ def test_a_near_miss_namespace_is_what_comes_before_the_first_colon() -> None:
     # Pulumi's ParseKey takes <namespace>:config:<name> as the old form of <namespace>:<name>.
     found = namespace_problems("securescore-report", ["securescore-reprot:config:location"], ["location"])
     assert len(found) == 1 and "the namespace 'securescore-reprot' is not this project's" in found[0], found
+
+
+# --- Communication Services custom domains (RFC 1035 labels: letters, digits and '-' inside) -----------------
+
+
+@pytest.mark.parametrize("name", ["m2m.contoso.example", "a-1.contoso.example", "mail.c0ntoso.example",
+                                  "r-9-x.contoso.example"])
+def test_a_custom_domain_label_may_hold_digits_and_hyphens_inside(name: str) -> None:
+    assert make_settings(**ACS, acsCustomDomain=name).modes.acs.custom_domain == name
+
+
+@pytest.mark.parametrize("name", ["-a.contoso.example", "a-.contoso.example", "a..contoso.example", "contoso"])
+def test_a_custom_domain_label_may_not_start_or_end_with_a_hyphen(name: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        make_settings(**ACS, acsCustomDomain=name)
+    assert [p.split(":")[1] for p in caught.value.problems] == ["acsCustomDomain"]

@@ -42,6 +42,7 @@ SCALAR_KEYS = "mapping keys in a stack file are scalars: deep or shallow constru
 PLAIN_DATA = "stack files hold plain data (no recursive aliases): deep construction gives the same values"
 LIST_NODES = ("a list value from a stack file always comes with its sequence node: the fallback for a list without "
               "nodes (and the raw text of a non-scalar) is never reached; the items and nodes are as many")
+LOWERED = "the custom domain is lower-cased before it is matched: the pattern's upper-case letters are never used"
 OTHER_AREAS = "used by the definition and the infrastructure, whose tests run in their own areas"
 
 EQUIVALENT: tuple[Equivalent, ...] = (
@@ -122,6 +123,9 @@ EQUIVALENT: tuple[Equivalent, ...] = (
                "a base one character longer still fits: 51 + 1 + 8 is 60 of the 63 characters"),
     Equivalent(CONFIG + "modes.py", '.strip("-")[:50] or "securescore"', '"SECURESCORE"',
                "the default name is lower-cased at the end"),
+    Equivalent(CONFIG + "modes.py", "_DOMAIN_LABEL = ", "'[a-z0-9](?:[A-Za-z0-9-]", LOWERED),
+    Equivalent(CONFIG + "modes.py", "_DOMAIN_LABEL = ", "(?:[a-z0-9-]{0,61}", LOWERED),
+    Equivalent(CONFIG + "modes.py", "_DOMAIN_LABEL = ", "[A-Za-z0-9-]{0,61}[a-z0-9])?'", LOWERED),
     Equivalent(CONFIG + "modes.py", 'ACS_SENDER_USERNAME = "DoNotReply"', "", OTHER_AREAS),
     Equivalent(CONFIG + "modes.py", 'ACS_MANAGED_DOMAIN_NAME = "AzureManagedDomain"', "", OTHER_AREAS),
     # --- config/ownership.py
