@@ -198,3 +198,12 @@ def test_a_custom_domain_label_may_not_start_or_end_with_a_hyphen(name: str) -> 
     with pytest.raises(SettingsError) as caught:
         make_settings(**ACS, acsCustomDomain=name)
     assert [p.split(":")[1] for p in caught.value.problems] == ["acsCustomDomain"]
+
+
+@pytest.mark.parametrize("group", ["bad/id", "mg.", "m" * 91])
+def test_a_refused_management_group_id_is_quoted_back(group: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        make_settings(subscriptions=[], managementGroupId=group)
+    about_it = [p for p in caught.value.problems if p.startswith("securescore-report:managementGroupId: ")]
+    assert len(about_it) == 1, caught.value.problems
+    assert about_it[0].startswith(f"securescore-report:managementGroupId: {group!r} is not accepted; "), about_it
