@@ -81,3 +81,10 @@ def test_a_number_beyond_float64_stays_text(text: str) -> None:
 def test_the_largest_float64s_are_numbers(text: str, expected: float) -> None:
     value = resolve_plain(text)
     assert value == expected and type(value) is float and not math.isinf(value), (text, value)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1__0e1", 100.0), ("1_.5", 1.5), ("1.5_", 1.5), ("-_2.5", -2.5)])
+def test_every_underscore_is_dropped_before_a_float_is_read(text: str, expected: float) -> None:
+    # resolve.go: plain := strings.Replace(in, "_", "", -1), then yamlStyleFloat and ParseFloat(plain).
+    value = resolve_plain(text)
+    assert value == expected and type(value) is float, (text, value)
