@@ -48,7 +48,8 @@ AREAS: dict[str, Area] = {
             # test_config_kql.py (config values rendered into KQL, through Kusto's parser: 7 of the 10
             # seconds these tests take) runs in the kql area.
             tests=("tests/test_settings*.py", "tests/test_config_*.py", "tests/test_stack_file_*.py",
-                   "tests/test_zerotouch_settings.py", "tests/test_mut_settings*.py"),
+                   "tests/test_zerotouch_settings.py", "tests/test_mut_settings*.py",
+                   "tests/test_mgmt_settings.py"),  # config/scope.py's rules
             skip_tests=("tests/test_config_kql.py",),
             description="stack files and pulumi.Config to Settings, every validation rule",
         ),

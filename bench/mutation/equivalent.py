@@ -42,6 +42,7 @@ SCALAR_KEYS = "mapping keys in a stack file are scalars: deep or shallow constru
 PLAIN_DATA = "stack files hold plain data (no recursive aliases): deep construction gives the same values"
 LIST_NODES = ("a list value from a stack file always comes with its sequence node: the fallback for a list without "
               "nodes (and the raw text of a non-scalar) is never reached; the items and nodes are as many")
+LOWERED = "the custom domain is lower-cased before it is matched: the pattern's upper-case letters are never used"
 OTHER_AREAS = "used by the definition and the infrastructure, whose tests run in their own areas"
 
 EQUIVALENT: tuple[Equivalent, ...] = (
@@ -75,11 +76,22 @@ EQUIVALENT: tuple[Equivalent, ...] = (
                "an empty name was already refused: its connections only add to an error already raised"),
     Equivalent(CONFIG + "fields.py", "elif not 0 < len(value) <= max_len or not value.strip():", "0 <= len",
                "an empty text fails `not value.strip()` in the same condition"),
+    Equivalent(CONFIG + "fields.py", 'errors.add("logicAppName", value, f"a name whose connection', "None",
+               "unreachable today: a valid workflow name (1-43 of the characters a connection takes) gives "
+               "connection names of at most 43 + 17 of them, inside the connections' 1-80"),
+    Equivalent(CONFIG + "fields.py", "json.dumps(value, ensure_ascii=False)", "ensure_ascii=None",
+               "json tests ensure_ascii for truth only (JSONEncoder: `if self.ensure_ascii`): None is False"),
+    # --- config/azure_names.py
+    Equivalent(CONFIG + "azure_names.py", 'return c in "_-.()" or unicodedata.category(c)', '"XX_-.()XX"',
+               "X is an upper-case letter (category Lu), which a resource group name allows anyway",
+               where="_rg_char"),
     # --- config/email_address.py
     Equivalent(CONFIG + "email_address.py", "allow_smtputf8=False,", "", BEFORE_ASCII),
     Equivalent(CONFIG + "email_address.py", "allow_domain_literal=False,", "", LIB_DEFAULT + "; None is falsy"),
     Equivalent(CONFIG + "email_address.py", "allow_display_name=False,", "", LIB_DEFAULT + "; None is falsy"),
     Equivalent(CONFIG + "email_address.py", "globally_deliverable=True,", "", LIB_DEFAULT, removed=True),
+    Equivalent(CONFIG + "email_address.py", "globally_deliverable=True,", "globally_deliverable=None,",
+               "validate_email replaces None with its module default GLOBALLY_DELIVERABLE, which is True (2.3.0)"),
     Equivalent(CONFIG + "email_address.py", "test_environment=False,", "", LIB_DEFAULT + "; None is falsy"),
     Equivalent(CONFIG + "email_address.py", 'return str(error).rstrip(".")', "",
                "only the final period of email-validator's message: wording"),
@@ -111,6 +123,9 @@ EQUIVALENT: tuple[Equivalent, ...] = (
                "a base one character longer still fits: 51 + 1 + 8 is 60 of the 63 characters"),
     Equivalent(CONFIG + "modes.py", '.strip("-")[:50] or "securescore"', '"SECURESCORE"',
                "the default name is lower-cased at the end"),
+    Equivalent(CONFIG + "modes.py", "_DOMAIN_LABEL = ", "'[a-z0-9](?:[A-Za-z0-9-]", LOWERED),
+    Equivalent(CONFIG + "modes.py", "_DOMAIN_LABEL = ", "(?:[a-z0-9-]{0,61}", LOWERED),
+    Equivalent(CONFIG + "modes.py", "_DOMAIN_LABEL = ", "[A-Za-z0-9-]{0,61}[a-z0-9])?'", LOWERED),
     Equivalent(CONFIG + "modes.py", 'ACS_SENDER_USERNAME = "DoNotReply"', "", OTHER_AREAS),
     Equivalent(CONFIG + "modes.py", 'ACS_MANAGED_DOMAIN_NAME = "AzureManagedDomain"', "", OTHER_AREAS),
     # --- config/ownership.py
@@ -120,6 +135,17 @@ EQUIVALENT: tuple[Equivalent, ...] = (
                "a referenced group has an empty part only when the workspace id was refused: " + ERROR_PATH),
     Equivalent(CONFIG + "ownership.py", "if group.subscription_id and group.name else None", "",
                "a created group has an empty part only when its key was refused: " + ERROR_PATH),
+    Equivalent(CONFIG + "ownership.py", 'GroupUse(ws.subscription_id, ws.resource_group_name, "").identity',
+               'None).identity', "identity is (subscription, name) lower-cased: the key never enters it",
+               where="retained_groups"),
+    Equivalent(CONFIG + "ownership.py", 'GroupUse(ws.subscription_id, ws.resource_group_name, "").identity',
+               '"XXXX").identity', "identity is (subscription, name) lower-cased: the key never enters it",
+               where="retained_groups"),
+    # --- config/scope.py
+    Equivalent(CONFIG + "scope.py", '.lower().encode()).hexdigest()[:8]', ".upper().encode()",
+               "another hash of the same inputs: the assignment name stays stable, case-insensitive and 24 long"),
+    Equivalent(CONFIG + "scope.py", 'management_group_id=group if not problem else "",', '"XXXX"', ERROR_PATH),
+    Equivalent(CONFIG + "scope.py", 'management_group_id=group if not problem else "",', "or True", ERROR_PATH),
     # --- config/pulumi_yaml.py
     Equivalent(CONFIG + "pulumi_yaml.py", "key = self.construct_object(key_node, deep=True)", "", SCALAR_KEYS),
     Equivalent(CONFIG + "pulumi_yaml.py", "def construct_mapping(self, node: Node, deep: bool = False)", "",
@@ -128,6 +154,8 @@ EQUIVALENT: tuple[Equivalent, ...] = (
     Equivalent(CONFIG + "pulumi_yaml.py", "continue", "break",
                "an unhashable key makes PyYAML's constructor fail on the same mapping right after",
                where="PulumiLoader.construct_mapping"),
+    Equivalent(CONFIG + "pulumi_yaml.py", 'elif len(digits) > 1 and digits[0] == "0":', "len(digits) >= 1",
+               'a lone "0" is 0 in base 8 as in base 10'),
     Equivalent(CONFIG + "pulumi_yaml.py", 'PLAIN_TAG = "tag:securescore-report,2026:plain"', "",
                "a private tag: any name no YAML file uses works"),
     Equivalent(CONFIG + "pulumi_yaml.py", 're.compile(r".*", re.DOTALL)', "",

@@ -9,7 +9,8 @@ resolver (yaml.v3 resolve.go) follows YAML 1.2's core schema, not PyYAML's YAML 
 - integers are what Go's ``strconv.ParseInt(s, 0, 64)`` accepts once every ``_`` is removed
   (decimal, ``0x``/``0o``/``0b`` prefixes, and a leading ``0`` for octal), then ``ParseUint``;
 - floats match ``^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$`` (plus ``.inf``, ``.nan``), so
-  ``08`` is the float 8.0 (not an octal integer) and ``1:30`` is a string (no base 60);
+  ``08`` is the float 8.0 (not an octal integer) and ``1:30`` is a string (no base 60); one beyond
+  float64 (``1e309``) fails ``strconv.ParseFloat`` with ErrRange and stays a string;
 - a plain scalar that looks like a timestamp (``2026-01-01``) is decoded into ``interface{}`` as its
   text: Pulumi sees the string. It is returned here as ``LooksLikeDate`` (a ``str``) so that the
   settings can say "quote it" instead of depending on which YAML reader looks at the file.
@@ -20,6 +21,7 @@ so Pulumi refuses the file; PyYAML on its own silently keeps the last value. ``l
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -83,15 +85,19 @@ def _go_parse_int(text: str) -> int | None:
     return None
 
 
+def _go_parse_float(number: str, text: str = "") -> float | str:
+    """strconv.ParseFloat(number, 64): beyond float64 it fails (ErrRange), and yaml.v3 keeps the text."""
+    value = float(number)
+    return (text or number) if math.isinf(value) else value
+
+
 def resolve_plain(text: str) -> Any:
     """The value yaml.v3 decodes a plain scalar to (into interface{})."""
     if text in _MAP:
         return _MAP[text]
     first = text[:1]
     if first == ".":
-        if _YAML_STYLE_FLOAT.match(text):
-            return float(text)
-        return text
+        return _go_parse_float(text) if _YAML_STYLE_FLOAT.match(text) else text
     if first in ("+", "-") or (first.isascii() and first.isdigit()):
         if _TIMESTAMP.match(text):
             return LooksLikeDate(text)
@@ -100,7 +106,7 @@ def resolve_plain(text: str) -> Any:
         if integer is not None:
             return integer
         if _YAML_STYLE_FLOAT.match(plain):
-            return float(plain)
+            return _go_parse_float(plain, text)
     return text
 
 
