@@ -57,8 +57,10 @@ AREAS: dict[str, Area] = {
             "kql",
             python=("securescore/queries.py",),
             kql=("securescore/kql/*.kql",),
+            # test_mgmt_kql.py: the management-group membership filter (queries.membership_text, its GUID check).
             tests=("tests/test_queries.py", "tests/test_query_results.py", "tests/test_kql_*.py",
-                   "tests/test_config_kql.py", "tests/test_local_engine.py", "tests/test_mut_kql*.py"),
+                   "tests/test_mgmt_kql.py", "tests/test_config_kql.py", "tests/test_local_engine.py",
+                   "tests/test_mut_kql*.py"),
             description="the report queries: templates, rendering, the values put into them",
         ),
         Area(
