@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,26 @@ def make_settings(count: int = 3, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return parse_settings(values)
+
+
+def settings_problems(**overrides: Any) -> list[str]:
+    """Every problem make_settings(**overrides) reports (it must refuse them)."""
+    from securescore.settings import SettingsError
+
+    with pytest.raises(SettingsError) as caught:
+        make_settings(**overrides)
+    return caught.value.problems
+
+
+def refused(key: str, **overrides: Any) -> str:
+    """The one problem the overrides cause, which must start with ``key`` (``namespace:key: ...`` or
+    ``namespace:key is set ...``; not a longer key that begins the same)."""
+    from securescore.settings import PROJECT
+
+    found = settings_problems(**overrides)
+    assert len(found) == 1, found
+    assert re.match(rf"{re.escape(PROJECT)}:{re.escape(key)}[: ]", found[0]), found
+    return found[0]
 
 
 def stack_values(stack: str) -> dict[str, Any]:

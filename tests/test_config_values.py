@@ -12,25 +12,14 @@ import yaml
 
 from securescore.config import azure_names
 from securescore.config.azure_names import NameRule
-from securescore.settings import PROJECT, PROJECT_ROOT, Settings, SettingsError
-from tests.conftest import make_settings
+from securescore.settings import PROJECT, PROJECT_ROOT, Settings
+from tests.conftest import make_settings, refused
 
 GUID = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
 WS = "/subscriptions/{sub}/resourceGroups/rg-mon/providers/Microsoft.OperationalInsights/workspaces/law-test"
 CREATED = {"workspaceResourceId": "", "workspaceName": "law-created"}
 
 
-def problems(**overrides: object) -> list[str]:
-    with pytest.raises(SettingsError) as caught:
-        make_settings(**overrides)
-    return caught.value.problems
-
-
-def refused(key: str, **overrides: object) -> str:
-    found = problems(**overrides)
-    assert len(found) == 1, found
-    assert found[0].startswith(f"{PROJECT}:{key}"), found
-    return found[0]
 
 
 # --- patterns hold to the true end of the string -------------------------------------------------

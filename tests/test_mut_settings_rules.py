@@ -20,21 +20,14 @@ import pytest
 from securescore.config import azure_names, fields
 from securescore.config.ownership import GroupUse, created_groups, retained_groups
 from securescore.config.pulumi_yaml import LooksLikeDate, load, resolve_plain
-from securescore.settings import PROJECT, SettingsError
-from tests.conftest import make_settings
+from securescore.settings import PROJECT
+from tests.conftest import make_settings, refused
 from tests.test_stack_file_reading import VALID_CONFIG, make_project, problems_of
 
 GUID = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
 ACS = {"mailTransport": "acs", "acsDataLocation": "Europe"}
 CREATED = {"workspaceResourceId": "", "workspaceName": "law-created"}
 
-
-def refused(key: str, **overrides: object) -> str:
-    with pytest.raises(SettingsError) as caught:
-        make_settings(**overrides)
-    found = caught.value.problems
-    assert len(found) == 1 and found[0].startswith(f"{PROJECT}:{key}: "), found
-    return found[0]
 
 
 # --- Azure names -------------------------------------------------------------------------------------

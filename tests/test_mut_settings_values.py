@@ -10,24 +10,14 @@ from __future__ import annotations
 import pytest
 
 from securescore.config import fields, keys
-from securescore.settings import PROJECT, SettingsError
-from tests.conftest import make_settings
+from securescore.settings import PROJECT
+from tests.conftest import make_settings, refused
+from tests.conftest import settings_problems as problems
 
 GUID = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
 OTHER_GUID = "aaaaaaaa-0000-4000-8000-000000000001"
 
 
-def problems(**overrides: object) -> list[str]:
-    with pytest.raises(SettingsError) as caught:
-        make_settings(**overrides)
-    return caught.value.problems
-
-
-def refused(key: str, **overrides: object) -> str:
-    found = problems(**overrides)
-    assert len(found) == 1, found
-    assert found[0].startswith(f"{PROJECT}:{key}: "), found
-    return found[0]
 
 
 # --- every problem names the key, shows the value as written, says what is accepted ------------------

@@ -6,16 +6,12 @@ import re
 
 import pytest
 
-from securescore.settings import PROJECT, SettingsError, settings_from_stack
+from securescore.settings import PROJECT, settings_from_stack
 from tests.conftest import make_settings
+from tests.conftest import settings_problems as problems
 
 ACS = {"mailTransport": "acs", "acsDataLocation": "Europe"}
 
-
-def problems(**overrides: object) -> list[str]:
-    with pytest.raises(SettingsError) as caught:
-        make_settings(**overrides)
-    return caught.value.problems
 
 
 def addresses(count: int) -> list[str]:
