@@ -61,7 +61,32 @@ def case(name: str) -> tuple[Settings, dict[str, list[dict[str, Any]]]]:
         return settings, generate_sample(settings, NOW - timedelta(days=30), days=60)
     if name == "edges":
         return edge_case()
+    if name == "history edges":
+        return history_edge_case()
     raise KeyError(name)
+
+
+def history_edge_case() -> tuple[Settings, dict[str, list[dict[str, Any]]]]:
+    """Rows on the open end of the history window, ReportTime - ((trendWeeks - 1) weeks + lookbackDays)
+    (docs/design.md): one subscription seen only there (never reported), one a second later (seen, in
+    the trend's first week), one reporting now."""
+    settings = settings_with(3, trendWeeks=4, lookbackDays=10)
+    on_edge, inside, now = settings.subscription_ids
+    history_start = NOW - timedelta(days=3 * 7 + 10)
+
+    def score(sub: str, at: datetime, pct: float) -> dict[str, Any]:
+        return {"TimeGenerated": at, "SecureScoresSubscriptionId": sub, "DisplayName": "ASC score",
+                "CurrentScore": round(pct * 40, 2), "MaxScore": 40, "PercentageScore": pct, "Weight": 10}
+
+    def control(sub: str, at: datetime, unhealthy: int) -> dict[str, Any]:
+        return {"TimeGenerated": at, "SecureScoresSubscriptionId": sub, "ControlId": "c1", "ControlName": "C1",
+                "CurrentScore": 2.0, "MaxScore": 10, "HealthyResources": 1, "UnhealthyResources": unhealthy}
+
+    scores = [score(on_edge, history_start, 0.2), score(inside, history_start + timedelta(seconds=1), 0.4),
+              score(now, NOW, 0.6), score(now, history_start + timedelta(seconds=1), 0.3)]
+    controls = [control(on_edge, history_start, 4), control(inside, history_start + timedelta(seconds=1), 2),
+                control(now, NOW, 1)]
+    return settings, {"SecureScores": scores, "SecureScoreControls": controls}
 
 
 def edge_case() -> tuple[Settings, dict[str, list[dict[str, Any]]]]:
@@ -147,7 +172,7 @@ def edge_case() -> tuple[Settings, dict[str, list[dict[str, Any]]]]:
 
 
 CASES = (*(f"stack:{stack}" for stack in available_stacks()), "one", "forty", "shortest windows",
-         "longest windows", "no assessments", "empty", "old", "edges")
+         "longest windows", "no assessments", "empty", "old", "edges", "history edges")
 UNCONFIGURED = "0badc0de-5eed-4000-8000-00000000beef"
 
 
