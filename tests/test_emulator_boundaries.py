@@ -231,3 +231,15 @@ def test_date_arithmetic_boundaries(expression: str, expected: str) -> None:
 def test_unknown_time_units_fail() -> None:
     with pytest.raises(ExpressionError, match="'Fortnight' is not a time unit"):
         ev("addToTime('2026-01-01T00:00:00Z', 1, 'Fortnight')")
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    # Reference guide, indexOf: "Return the starting position or index value for a substring. This
+    # function is not case-sensitive": the first occurrence, where lastIndexOf's example on the same
+    # text ('hello world hello world', 'world') gives 18.
+    ("indexOf('hello world hello world', 'world')", 6),
+    ("indexOf('Hello World Hello World', 'WORLD')", 6),
+    ("indexOf('hello world', 'xyz')", -1),
+])
+def test_index_of_finds_the_first_occurrence(expression: str, expected: Any) -> None:
+    assert ev(expression) == expected
