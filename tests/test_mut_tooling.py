@@ -132,3 +132,12 @@ def test_sample_is_fixed_uniform_and_keeps_order() -> None:
     # hundred, would put all of it in one tenth).
     per_tenth = [sum(1 for i in chosen if int(i[1:]) // 100 == t) for t in range(10)]
     assert max(per_tenth) < 25
+
+
+def test_seed_from_the_environment_draws_that_seeds_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    items = [f"m{i}" for i in range(1000)]
+    default = model.sample(items, 50)
+    monkeypatch.setenv(model.SEED_VARIABLE, "7")  # what --seed 7 sets, for this process and mutmut's
+    assert model.sample(items, 50) == model.sample(items, 50, seed=7) != default
+    monkeypatch.setenv(model.SEED_VARIABLE, "")
+    assert model.sample(items, 50) == default

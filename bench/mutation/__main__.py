@@ -8,6 +8,7 @@ mutants/<area>/results.json. See README "Development" > "Mutation testing".
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -31,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="mutate only the area's files matching GLOB (e.g. 'securescore/config/modes.py')")
     parser.add_argument("--sample", type=int, metavar="N",
                         help="run a fixed random sample of N mutants per engine (an estimate, with its 95 %% interval)")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help=f"draw the sample with this seed (default {model.SAMPLE_SEED}): a fresh sample, to "
+                             "measure tests written for another sample's survivors")
     parser.add_argument("--keep", action="store_true",
                         help="keep the last run's results of the engines not chosen with --engine in the report")
     parser.add_argument("--recheck", action="store_true",
@@ -43,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.seed is not None:
+        os.environ[model.SEED_VARIABLE] = str(args.seed)  # read by model.sample here and in the mutmut process
     names = list(AREAS) if "all" in args.area else list(dict.fromkeys(args.area))
     engines = tuple(args.engine or ENGINES)
     results: list[AreaResult] = []
@@ -59,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print()
         print(summary(results, markdown=True))
-    print(f"\n{datetime.now(UTC):%Y-%m-%d}, {time.monotonic() - started:.0f} s. Survivors: "
+    seed = f", sample seed {model.current_seed()}" if args.sample else ""
+    print(f"\n{datetime.now(UTC):%Y-%m-%d}, {time.monotonic() - started:.0f} s{seed}. Survivors: "
           + ", ".join(relative(area_dir(r.area) / "survivors.txt") for r in results))
     for result in results:
         for entry in result.unused_equivalents:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import random
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
@@ -10,6 +11,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 SAMPLE_SEED = 20261202  # fixed: a sampled run picks the same mutants of the same code every time
 SAMPLE_VARIABLE = "SECURESCORE_MUTATION_SAMPLE"  # tells the mutmut process (mutmut_patched) the sample size
+# --seed N: another sample. Tests written for one sample's survivors are measured on a fresh one, so a
+# figure is not raised just by fixing the very mutants that were drawn.
+SEED_VARIABLE = "SECURESCORE_MUTATION_SEED"
 
 KILLED = "killed"
 SURVIVED = "survived"
@@ -48,11 +52,17 @@ class Mutant:
                 f"    - {self.before}\n    + {self.after}")
 
 
-def sample(items: list[T], size: int | None, seed: int = SAMPLE_SEED) -> list[T]:
+def current_seed() -> int:
+    return int(os.environ.get(SEED_VARIABLE) or SAMPLE_SEED)
+
+
+def sample(items: list[T], size: int | None, seed: int | None = None) -> list[T]:
     """A uniform random sample of ``size`` items (all of them when ``size`` is None or not smaller), the same
-    for the same items and seed, in their original order."""
+    for the same items and seed, in their original order. The seed: ``seed``, else --seed's (the
+    environment, so the mutmut process draws with it too), else SAMPLE_SEED."""
     if size is None or size >= len(items):
         return list(items)
+    seed = current_seed() if seed is None else seed
     chosen = set(random.Random(seed).sample(range(len(items)), size))
     return [item for index, item in enumerate(items) if index in chosen]
 
