@@ -6,6 +6,7 @@ and are not part of the suite.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,13 @@ def test_every_equivalent_entry_names_a_file_and_text_of_it() -> None:
     for entry in EQUIVALENT:
         text = (PROJECT_ROOT / entry.file).read_text(encoding="utf-8")
         assert entry.reason and entry.before in text, entry
+
+
+@pytest.mark.parametrize("area", list(AREAS))
+def test_each_areas_equivalents_are_in_that_areas_code(area: str) -> None:
+    entries = importlib.import_module(f"bench.mutation.equivalent.{area}").ENTRIES
+    mutated = set(AREAS[area].python_files(PROJECT_ROOT)) | set(AREAS[area].kql_files(PROJECT_ROOT))
+    assert all(entry.file in mutated for entry in entries), [e.file for e in entries if e.file not in mutated]
 
 
 @pytest.mark.parametrize(("caught", "total", "low", "high"), [

@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--recheck", action="store_true",
                         help="run the last run's mutmut survivors again, each with every test of the area")
     parser.add_argument("--reclassify", action="store_true",
-                        help="run no test: apply bench/mutation/equivalent.py again to the last run's results")
+                        help="run no test: apply bench/mutation/equivalent/ again to the last run's results")
     parser.add_argument("--markdown", action="store_true", help="also print the summary as a markdown table")
     return parser
 

@@ -19,7 +19,7 @@ KILLED = "killed"
 SURVIVED = "survived"
 NO_TESTS = "no tests"  # no test of the area reaches the mutated code: counted as survived
 TIMEOUT = "timeout"  # counted as killed (a hang is noticed), shown apart
-EQUIVALENT = "equivalent"  # a survivor that cannot change behaviour (bench/mutation/equivalent.py): left out
+EQUIVALENT = "equivalent"  # a survivor that cannot change behaviour (bench/mutation/equivalent/): left out
 ERROR = "error"  # the run itself failed (not a verdict on the tests): counted as survived
 NOT_SAMPLED = "not sampled"  # left out of a sampled run (--sample): in neither count
 

@@ -210,7 +210,7 @@ def _assigned_names(statement: ast.stmt | None) -> list[str]:
 
 def mark_equivalents(mutants: list[Mutant], tree: Path) -> list[Equivalent]:
     """Survivors that only reword a message (bench/mutation/wording.py) or that an entry of
-    bench/mutation/equivalent.py explains become "equivalent"; returns the entries that matched nothing."""
+    bench/mutation/equivalent/ explains become "equivalent"; returns the entries that matched nothing."""
     used: set[Equivalent] = set()
     for mutant in mutants:
         if mutant.status == model.EQUIVALENT:  # classified by an earlier run: start again from the tests' verdict
@@ -273,7 +273,7 @@ def _last_results(work: Path) -> AreaResult:
 
 
 def reclassify(area: Area) -> AreaResult:
-    """The last run's verdicts with bench/mutation/equivalent.py applied again: no test is run."""
+    """The last run's verdicts with bench/mutation/equivalent/ applied again: no test is run."""
     work = area_dir(area.name)
     result = _last_results(work)
     result.unused_equivalents = mark_equivalents(result.mutants, ROOT)
@@ -289,7 +289,7 @@ def write_reports(result: AreaResult, work: Path) -> None:
     lines += ["", f"# equivalent ({len(equivalent)})", ""]
     lines += [m.describe() for m in sorted(equivalent, key=lambda m: (m.file, m.line or 0))]
     if result.unused_equivalents:
-        lines += ["", "# entries of bench/mutation/equivalent.py that matched nothing", ""]
+        lines += ["", "# entries of bench/mutation/equivalent/ that matched nothing", ""]
         lines += [f"{e.file}: {e.before!r} -> {e.after!r}" for e in result.unused_equivalents]
     (work / "survivors.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (work / "results.json").write_text(json.dumps({

@@ -1,33 +1,8 @@
-"""Surviving mutants that cannot change what the code does, each with the reason.
-
-A survivor matches an entry when it is in that file (and function, if given), its original line
-contains ``before`` and its mutated line contains ``after``. Equivalent mutants are left out of the
-kill rate and listed apart. An entry that no longer matches anything is reported, so the list
-cannot rot. Nothing goes here to make a figure look better: a survivor that a test could catch
-gets a test.
-"""
+"""The settings area's equivalent mutants (securescore/settings.py, securescore/config/)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bench.mutation.model import Mutant
-
-
-@dataclass(frozen=True)
-class Equivalent:
-    file: str
-    before: str
-    after: str
-    reason: str
-    where: str = ""  # function (Class.method) or "module"; empty: anywhere in the file
-    removed: bool = False  # only the mutant that removes the line (an argument dropped)
-
-    def matches(self, mutant: Mutant) -> bool:
-        return (mutant.file == self.file and (not self.where or mutant.where == self.where)
-                and self.before in mutant.before and self.after in mutant.after
-                and (not self.removed or mutant.after == ""))
-
+from bench.mutation.equivalent.entry import Equivalent
 
 CONFIG = "securescore/config/"
 
@@ -45,7 +20,7 @@ LIST_NODES = ("a list value from a stack file always comes with its sequence nod
 LOWERED = "the custom domain is lower-cased before it is matched: the pattern's upper-case letters are never used"
 OTHER_AREAS = "used by the definition and the infrastructure, whose tests run in their own areas"
 
-EQUIVALENT: tuple[Equivalent, ...] = (
+ENTRIES: tuple[Equivalent, ...] = (
     # --- settings.py
     Equivalent("securescore/settings.py", 'return Workspace("", "", "", False, retention)', "", ERROR_PATH),
     Equivalent("securescore/settings.py", 'return Workspace("", "", "", True, 0)', "", ERROR_PATH),
