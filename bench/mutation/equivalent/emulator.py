@@ -4,5 +4,18 @@ from __future__ import annotations
 
 from bench.mutation.equivalent.entry import Equivalent
 
+COLLECTION = "securescore/emulator/functions/collection.py"
+
+# union() groups items by _equality_key only to compare fewer pairs: within a group it still calls
+# values_equal, so a key that puts unequal values together changes nothing but speed, and a key stays
+# shared by equal values as long as equal values still get equal keys.
+BUCKET_KEY = ("union() compares items with values_equal inside each _equality_key group: the key only has to be "
+              "the same for equal values (it still is) and may be the same for unequal ones")
+
 ENTRIES: tuple[Equivalent, ...] = (
+    Equivalent(COLLECTION, 'return ("d", tuple(sorted((str(k), _equality_key(v)) for k, v in value.items())))',
+               'return ("D", ', BUCKET_KEY + "; 'D' is no other kind's tag (s, l, n)", where="_equality_key"),
+    Equivalent(COLLECTION, 'return ("d", tuple(sorted((str(k), _equality_key(v)) for k, v in value.items())))',
+               "str(None)", BUCKET_KEY + "; without the key names, two equal objects (same keys, equal values) "
+               "still sort their value keys the same", where="_equality_key"),
 )
