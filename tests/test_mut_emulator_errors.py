@@ -64,7 +64,11 @@ VALID_CALLS: dict[str, list[str]] = {
     "sort": ["createArray(json('{\"last\": \"Rose\"}'), json('{\"last\": \"Renee\"}'))", "'last'"],
     "union": ["createArray(1, 2, 3)", "createArray(1, 2, 10, 101)"],
     "intersection": ["createArray(1, 2, 3)", "createArray(101, 2, 1, 10)"],
+    # contains: "a dictionary: find a key" (the reference's collection may be an object)
+    "contains": ["json('{\"firstName\": \"Sophia\"}')", "'firstName'"],
     # conversion functions
+    "base64": ["'hello'"],
+    "dataUri": ["'hello'"],
     "base64ToString": ["'aGVsbG8='"],
     "decodeBase64": ["'aGVsbG8='"],
     "dataUriToString": ["'data:text/plain;charset=utf-8;base64,aGVsbG8='"],

@@ -13,6 +13,12 @@ BUCKET_KEY = ("union() compares items with values_equal inside each _equality_ke
               "the same for equal values (it still is) and may be the same for unequal ones")
 
 ENTRIES: tuple[Equivalent, ...] = (
+    Equivalent("securescore/emulator/dotnet/date_parsing.py", 'elif char in "fF":', '"XXfFXX"',
+               "_field is only called with a character of SPECIFIERS (dfFghHKmMstyz, dotnet/dates.py); 'X' is none "
+               "of them, so the added X's never match", where="_field"),
+    Equivalent("securescore/emulator/dotnet/dates.py", 'fmt = fmt or "o"', 'fmt or "O"',
+               'STANDARD_FORMATS gives "o" and "O" the same pattern (.NET: the round-trip specifier is "O" or "o")',
+               where="custom_pattern"),
     Equivalent(COLLECTION, 'return ("d", tuple(sorted((str(k), _equality_key(v)) for k, v in value.items())))',
                'return ("D", ', BUCKET_KEY + "; 'D' is no other kind's tag (s, l, n)", where="_equality_key"),
     Equivalent(COLLECTION, 'return ("d", tuple(sorted((str(k), _equality_key(v)) for k, v in value.items())))',
