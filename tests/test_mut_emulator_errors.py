@@ -43,6 +43,7 @@ VALID_CALLS: dict[str, list[str]] = {
     "formatNumber": ["1234567890", "'#,##0.00'", "'en-US'"],
     "indexOf": ["'hello world'", "'world'"],
     "isFloat": ["'10,000.00'", "'en-US'"],
+    "isInt": ["'10'"],
     "lastIndexOf": ["'hello world hello world'", "'world'"],
     "nthIndexOf": ["'123456789123465789'", "'1'", "2"],
     "replace": ["'the old string'", "'old'", "'new'"],
@@ -136,6 +137,8 @@ VALID_CALLS: dict[str, list[str]] = {
     # workflow functions, with the context below
     "parameters": ["'fullName'"],
     "variables": ["'numItems'"],
+    "body": ["'Get_user'"],
+    "iterationIndexes": ["'Until_Max_Increment'"],
     "guid": ["'P'"],
     "rand": ["1", "5"],
 }
@@ -159,6 +162,9 @@ def context() -> EvaluationContext:
         now=NOW,
         parameters={"fullName": "Sophia Owen"},
         variables={"numItems": ("Integer", 20)},
+        actions={"Get_user": {"name": "Get_user", "status": "Succeeded"}},
+        bodies={"Get_user": {"FullName": "Contoso Corporation"}},
+        iterations={"Until_Max_Increment": 0},
         guid_factory=lambda: uuid.UUID("c2ecc88d-88c8-4096-912c-d6f2e2b138ce"),
         random_integer=lambda low, high: low,
     )

@@ -79,6 +79,7 @@ def test_a_number_followed_by_a_letter_is_refused_where_the_letter_is(expression
     [
         ("skip('abcd', 1)", "expects its parameter 1 to be an array"),  # skip: collection, Array
         ("join('abc', '.')", "expects its parameter 1 to be an array"),  # join: collection, Array
+        ("reverse('abc')", "expects its parameter 1 to be an array"),  # reverse: collection, Array
         ("take(5, 1)", "expects its parameter 1 to be a string or an array"),  # take: String or Array
     ],
 )

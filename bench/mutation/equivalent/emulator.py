@@ -24,4 +24,9 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(COLLECTION, 'return ("d", tuple(sorted((str(k), _equality_key(v)) for k, v in value.items())))',
                "str(None)", BUCKET_KEY + "; without the key names, two equal objects (same keys, equal values) "
                "still sort their value keys the same", where="_equality_key"),
+    Equivalent(COLLECTION, 'return ("n",)', '("N",)', BUCKET_KEY + "; 'N' is no other kind's tag (s, l, d)",
+               where="_equality_key"),
+    Equivalent("securescore/emulator/local_run.py", "for i in range(1 << 30))", "range(2 << 30)",
+               "the preview's guid() values come from this generator lazily; a run calls guid() a handful of "
+               "times, never the 2**30 after which the two lengths differ", where="run_locally"),
 )
