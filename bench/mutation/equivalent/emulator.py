@@ -29,4 +29,8 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent("securescore/emulator/local_run.py", "for i in range(1 << 30))", "range(2 << 30)",
                "the preview's guid() values come from this generator lazily; a run calls guid() a handful of "
                "times, never the 2**30 after which the two lengths differ", where="run_locally"),
+    Equivalent("securescore/emulator/resource_graph.py",
+               'return _error(400, "InvalidSkipToken", "The $skipToken belongs to another query or scope.")',
+               '"XXThe $skipToken', "message wording: the prose of the stand-in's 400; its status and code "
+               "(InvalidSkipToken) are what the workflow and the tests read", where="ResourceGraphStandIn.__call__"),
 )
