@@ -39,6 +39,9 @@ def test_without_a_token_each_check_is_named_on_its_skipped_line(
     argv = ["--stack", stack, "--json", *(["--before-deploy"] if before_deploy else [])]
     assert check.main(argv, credential=credential, transport=FakeArmTransport(), env={}) == 1
     items = json.loads(capsys.readouterr().out)
+    signing_in = "Deployer sign-in" if before_deploy else "Azure sign-in (token for Azure Resource Manager)"
+    assert (items[0]["check"], items[0]["ok"], items[0]["detail"]) == (signing_in, False,
+                                                                     "AADSTS7000215: Invalid client secret.")
     assert [i["check"] for i in items[1:]] == names
     assert {i["detail"] for i in items[1:]} == {"skipped: no token"}
 
