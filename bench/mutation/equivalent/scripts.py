@@ -16,9 +16,6 @@ ENTRIES: tuple[Equivalent, ...] = (
                "problem the project's own Pulumi.yaml declarations add is still refused, with nothing written; "
                "the region read here does not depend on the declarations; only the error's heading differs "
                "(it then names the file about to be written)", where="main"),
-    Equivalent(CLI + "mode_checks.py", '"not found", fact.fix', '"NOT FOUND"',
-               "message wording: the detail of a resource that answered 404; the line's name and its fix "
-               "(what the user acts on) are unchanged", where="_judge"),
     Equivalent(CLI + "mode_facts.py", "identity, and the mail goes through Communication Services",
                "communication services", "message wording: the note printed when there is nothing to authorize",
                where="authorize_message"),
