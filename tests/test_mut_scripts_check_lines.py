@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
-from securescore.arm import ArmClient
-from securescore.cli import checks_management_group
+from securescore.arm import ArmClient, AzureEndpoints
+from securescore.cli import check, checks_management_group
 from securescore.cli.authorize import Target
 from securescore.cli.check import check_connection, judge_last_run
 from securescore.cli.runs import failed_actions
@@ -102,3 +102,24 @@ def test_a_single_credentials_network_failure_names_the_sign_in_host() -> None:
     problem = explain_sign_in_error(error, host="login.microsoftonline.us")
     assert problem.unreachable is not None
     assert problem.detail.startswith("login.microsoftonline.us: the connection was closed without an answer")
+
+
+def test_a_workspace_the_query_api_does_not_know_says_deploy_or_fix_the_id() -> None:
+    error = workspace.WorkspaceQueryError("workspace ws: not found (HTTP 404: WorkspaceNotFoundError)", 404,
+                                          "WorkspaceNotFoundError", "The workspace could not be found")
+    assert check.workspace_fix(error, "ws-1234", "alice@contoso.example") == (
+        "no such workspace: deploy the stack (pulumi up) or fix workspaceResourceId")
+
+
+def test_an_endpoint_from_the_environment_may_end_with_a_slash() -> None:
+    """SECURESCORE_LOGS_ENDPOINT as copied from a cloud's documentation, with or without the slash: the
+    query path is appended to the host either way (Azure China: https://api.loganalytics.azure.cn)."""
+    endpoints = AzureEndpoints.from_env({"SECURESCORE_LOGS_ENDPOINT": "https://api.loganalytics.azure.cn/",
+                                         "SECURESCORE_ARM_ENDPOINT": "https://management.chinacloudapi.cn/"})
+    assert (endpoints.logs, endpoints.arm) == ("https://api.loganalytics.azure.cn", "https://management.chinacloudapi.cn")
+    logs = FakeLogsTransport(lambda target, query: Canned(200, {"tables": [
+        {"name": "PrimaryResult", "columns": [{"name": "x", "type": "long"}], "rows": [["1"]]}]}),
+        host="api.loganalytics.azure.cn")
+    source = workspace.WorkspaceSource("ws-1234", FakeCredential(), endpoint=endpoints.logs, transport=logs)
+    assert source.run_query("print x = 1") == [{"x": 1}]
+    assert logs.sent[0].path == "/v1/workspaces/ws-1234/query"

@@ -22,4 +22,20 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(CLI + "signin.py", 'r"unavailable|not found|not installed|could not be found|not fully configured|"',
                "UNAVAILABLE|NOT FOUND", "the pattern is searched with re.IGNORECASE: the case of its letters "
                "never matters", where="_unavailable"),
+    # --- seed 1's survivors no test can tell apart
+    Equivalent(CLI + "common.py", "logging.CRITICAL + 1)", "logging.CRITICAL + 2)",
+               "both levels are above CRITICAL (50), the highest any library logs at: each silences them all",
+               where="configure_logging"),
+    Equivalent(CLI + "mode_checks.py", 'ctx.options.setdefault("resource_bodies", {})', "setdefault(None, {})",
+               "the cache's key in ctx.options is read only here, and no other option is keyed None: any unused "
+               "key caches the same", where="read_resource"),
+    Equivalent(CLI + "reconcile.py", "\"the API's score has no percentage\"", "THE API'S SCORE HAS NO PERCENTAGE",
+               "message wording: the note of a row whose score has no percentage", where="api_score"),
+    Equivalent(CLI + "run_now.py", "print the run's result as one JSON object on stdout", "one json object",
+               "message wording: --help prose", where="build_parser"),
+    Equivalent(CLI + "run_now.py", "json.dumps(asdict(result), indent=2, ensure_ascii=False)", "indent=3",
+               "layout only: the same JSON object to every reader of --json's output", where="report"),
+    Equivalent(CLI + "runs.py", 'name=str(body.get("name") or "")', '"XXXX"',
+               "never read: ARM always sends a run's name (WorkflowRun.name in every example of Microsoft.Logic "
+               "2019-05-01 WorkflowRunsList.json and WorkflowRuns_Get.json)", where="Run.from_body"),
 )
