@@ -10,6 +10,7 @@ v2 types.json: {error: {code, message}}; Microsoft.Security 2020-01-01 secureSco
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,7 +69,7 @@ def test_the_workspace_line_and_the_coverage_line_read_the_same_rows() -> None:
 
 
 def test_the_preview_reads_a_workspace_signed_in_with_the_default_credential(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`preview --workspace-id`: the real Log Analytics client, its token from DefaultAzureCredential for
     the query API's audience (Learn "Access the Azure Monitor Log Analytics API": scope
