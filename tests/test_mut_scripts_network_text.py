@@ -11,8 +11,9 @@ import base64
 import json
 
 import pytest
+from azure.identity import AzureAuthorityHosts
 
-from securescore.arm import network_cause
+from securescore.arm import AzureEndpoints, network_cause
 from securescore.cli.common import REDACTED, Redactor
 
 POOL = "HTTPSConnectionPool(host='management.azure.com', port=443): Max retries exceeded with url: /subscriptions"
@@ -58,3 +59,21 @@ def jwt(signature: str) -> str:
 def test_a_token_is_masked_whole_whatever_its_signature(signature: str) -> None:
     token = jwt(signature)
     assert Redactor()(f"sent {token} to Azure") == f"sent {REDACTED} to Azure"
+
+
+# azure-identity's own list of the clouds' authority hosts (azure.identity.AzureAuthorityHosts).
+KNOWN_CLOUDS = [AzureAuthorityHosts.AZURE_PUBLIC_CLOUD, AzureAuthorityHosts.AZURE_CHINA,
+                AzureAuthorityHosts.AZURE_GOVERNMENT]
+
+
+@pytest.mark.parametrize("host", KNOWN_CLOUDS)
+def test_a_known_clouds_authority_keeps_instance_discovery(host: str) -> None:
+    """MSAL discovers a known cloud's authority itself; only another host has discovery switched off."""
+    for given in (host, f"https://{host}"):
+        assert AzureEndpoints.from_env({"AZURE_AUTHORITY_HOST": given}).credential_kwargs() == {"authority": given}
+
+
+def test_another_authority_host_switches_instance_discovery_off() -> None:
+    kwargs = AzureEndpoints.from_env({"AZURE_AUTHORITY_HOST": "https://login.contoso-sovereign.example"}
+                                     ).credential_kwargs()
+    assert kwargs == {"authority": "https://login.contoso-sovereign.example", "disable_instance_discovery": True}

@@ -38,4 +38,8 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(CLI + "runs.py", 'name=str(body.get("name") or "")', '"XXXX"',
                "never read: ARM always sends a run's name (WorkflowRun.name in every example of Microsoft.Logic "
                "2019-05-01 WorkflowRunsList.json and WorkflowRuns_Get.json)", where="Run.from_body"),
+    # --- the constants engine
+    Equivalent("securescore/arm.py", 'ARM_SCOPE = "https://management.azure.com/.default"', "",
+               "never read: nothing in the project uses ARM_SCOPE (re-exported by securescore.cli.common); the "
+               "token scope comes from AzureEndpoints.arm_scope"),
 )
