@@ -42,4 +42,8 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent("securescore/arm.py", 'ARM_SCOPE = "https://management.azure.com/.default"', "",
                "never read: nothing in the project uses ARM_SCOPE (re-exported by securescore.cli.common); the "
                "token scope comes from AzureEndpoints.arm_scope"),
+    Equivalent("securescore/arm.py", "host='([^']+)', port=(\\d+)", "*)",
+               "urllib3 always writes a host and a port number there (HTTPConnectionPool.__str__: host={host!r}, "
+               "port={port!r}; requests' pools get the scheme's default port when the URL has none), so one or "
+               "more and zero or more characters match the same"),
 )
