@@ -77,3 +77,9 @@ def test_another_authority_host_switches_instance_discovery_off() -> None:
     kwargs = AzureEndpoints.from_env({"AZURE_AUTHORITY_HOST": "https://login.contoso-sovereign.example"}
                                      ).credential_kwargs()
     assert kwargs == {"authority": "https://login.contoso-sovereign.example", "disable_instance_discovery": True}
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])
+def test_an_opaque_bearer_token_is_masked_however_the_scheme_is_written(scheme: str) -> None:
+    """The authentication scheme is a case-insensitive token (RFC 9110, 11.1)."""
+    assert Redactor()(f"Authorization: {scheme} opaqueToken1234567") == f"Authorization: {scheme} {REDACTED}"
