@@ -93,3 +93,23 @@ def test_write_replaces_only_the_block_between_the_markers(tmp_path: Path, capsy
     text = readme.read_text(encoding="utf-8")
     assert text == before + printed.rstrip("\n") + after
     assert "stale reference" not in text and "$ securescore --help" in text and "$ securescore preview --help" in text
+
+
+@pytest.mark.parametrize("source", ["sample", "csv", "workspace", "api"])
+def test_every_data_source_the_readme_names_is_accepted(source: str) -> None:
+    """README, `securescore preview --help`: --source {sample,csv,workspace,api}."""
+    from securescore.cli import preview
+
+    assert preview.build_parser().parse_args(["--source", source]).source == source
+
+
+def test_the_providers_registered_by_default_are_never_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    """Microsoft.Resources and Microsoft.Authorization are registered in every subscription (Learn, "Azure
+    resource providers and types"): the dev stack's provider lines are the three it must register."""
+    from tests.test_scripts_readiness import dev_transport
+
+    assert check.main(["--stack", "dev", "--before-deploy", "--json"], credential=FakeCredential(),
+                      transport=dev_transport(), env={}) == 0
+    providers = [i["check"] for i in json.loads(capsys.readouterr().out) if i["check"].startswith("Resource provider")]
+    assert providers == [f"Resource provider {p} in {DEV_SUB}" for p in
+                         ("Microsoft.Web", "Microsoft.Logic", "Microsoft.Security")]
