@@ -7,11 +7,12 @@ and are not part of the suite.
 from __future__ import annotations
 
 import importlib
+import logging
 from pathlib import Path
 
 import pytest
 
-from bench.mutation import constants, kql_mutants, model, wording
+from bench.mutation import constants, kql_mutants, model, swap_server, wording
 from bench.mutation.areas import AREAS
 from bench.mutation.equivalent import EQUIVALENT
 from bench.mutation.model import Mutant
@@ -149,3 +150,31 @@ def test_seed_from_the_environment_draws_that_seeds_sample(monkeypatch: pytest.M
     assert model.sample(items, 50) == model.sample(items, 50, seed=7) != default
     monkeypatch.setenv(model.SEED_VARIABLE, "")
     assert model.sample(items, 50) == default
+
+
+def test_a_fork_starts_from_the_logging_state_the_baseline_started_from() -> None:
+    """What the baseline's tests install in the logging module (the helpers' record factory, a
+    logger's level, handlers) is undone before the forks: a forgotten module's factory left in place
+    would mark records redacted with a stale redactor and fail the unmutated code."""
+    factory = logging.getLogRecordFactory()
+    known = logging.getLogger("securescore.mut_tooling.known")
+    known.setLevel(logging.INFO)
+    restore = swap_server.logging_state()
+    handler = logging.NullHandler()
+    try:
+        logging.setLogRecordFactory(lambda *args, **kwargs: factory(*args, **kwargs))
+        known.setLevel(logging.CRITICAL + 1)
+        known.addHandler(handler)
+        known.propagate = False
+        created = logging.getLogger("securescore.mut_tooling.created_by_the_baseline")
+        created.setLevel(logging.CRITICAL + 1)
+        created.disabled = True
+        restore()
+        assert logging.getLogRecordFactory() is factory
+        assert (known.level, known.handlers, known.propagate) == (logging.INFO, [], True)
+        assert (created.level, created.disabled, created.isEnabledFor(logging.WARNING)) == (logging.NOTSET, False, True)
+    finally:
+        logging.setLogRecordFactory(factory)
+        known.setLevel(logging.NOTSET)
+        known.removeHandler(handler)
+        known.propagate = True

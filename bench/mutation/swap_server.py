@@ -19,10 +19,12 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import logging
 import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,9 @@ def main(job_path: str) -> int:
     args = ["-q", "-p", "no:cacheprovider", "--rootdir=.", *job["pytest_args"]]
 
     durations = Durations()
+    restore_logging = logging_state()
     code = pytest.main([*args, *job["tests"]], plugins=[durations])
+    restore_logging()
     if code != 0:
         print(f"the tests fail without any mutant (pytest exit {code}): {durations.failed[:5]}", file=sys.stderr)
         return 1
@@ -84,6 +88,34 @@ def main(job_path: str) -> int:
             results.flush()
             print(f"[{index}/{len(job['mutants'])}] {status:<8} {seconds:5.1f} s  {mutant['id']}", flush=True)
     return 0
+
+
+def logging_state() -> Callable[[], None]:
+    """The logging module's process-wide state as it is now, and a function that puts it back.
+
+    Forgetting the project's modules does not undo what they installed in the logging module, which
+    stays imported. The helpers install a record factory (securescore.cli.common); after the baseline
+    it is an instance of the forgotten module's class, so the module the fork imports afresh does not
+    recognise it and wraps it, and the stale factory (with the baseline's last redactor) marks every
+    record as redacted before the current one sees it: a secret is logged and the unmutated code fails
+    when forked. The same goes for the loggers' levels and handlers the baseline's tests set. So the
+    fork starts from the logging state a fresh process has, as the baseline did.
+    """
+    factory = logging.getLogRecordFactory()
+    manager = logging.Logger.manager
+    root = logging.getLogger()
+    saved = {name: (logger.level, logger.disabled, logger.propagate, list(logger.handlers))
+             for name, logger in [("", root), *manager.loggerDict.items()] if isinstance(logger, logging.Logger)}
+
+    def restore() -> None:
+        logging.setLogRecordFactory(factory)
+        for name, logger in [("", root), *manager.loggerDict.items()]:
+            if isinstance(logger, logging.Logger):
+                level, disabled, propagate, handlers = saved.get(name, (logging.NOTSET, False, True, []))
+                logger.setLevel(level)  # also empties the loggers' level caches
+                logger.disabled, logger.propagate, logger.handlers = disabled, propagate, handlers
+
+    return restore
 
 
 def _forget_project_modules() -> None:
