@@ -37,7 +37,6 @@ from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLo
 from securescore import __version__
 
 ARM_ENDPOINT = "https://management.azure.com"
-ARM_SCOPE = "https://management.azure.com/.default"
 LOGS_ENDPOINT = "https://api.loganalytics.io"
 WEB_API_VERSION = "2016-06-01"  # Microsoft.Web/connections
 LOGIC_API_VERSION = "2016-06-01"  # Microsoft.Logic/workflows

@@ -32,9 +32,8 @@ from urllib.parse import urlsplit
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import AzureError, ClientAuthenticationError
 
-from securescore.arm import (  # noqa: F401  (ARM_ENDPOINT, ARM_SCOPE re-exported for the scripts)
+from securescore.arm import (  # noqa: F401  (ARM_ENDPOINT re-exported for the scripts)
     ARM_ENDPOINT,
-    ARM_SCOPE,
     DEFAULT_LIMITS,
     AzureEndpoints,
     AzureUnreachable,

@@ -39,9 +39,6 @@ ENTRIES: tuple[Equivalent, ...] = (
                "never read: ARM always sends a run's name (WorkflowRun.name in every example of Microsoft.Logic "
                "2019-05-01 WorkflowRunsList.json and WorkflowRuns_Get.json)", where="Run.from_body"),
     # --- the constants engine
-    Equivalent("securescore/arm.py", 'ARM_SCOPE = "https://management.azure.com/.default"', "",
-               "never read: nothing in the project uses ARM_SCOPE (re-exported by securescore.cli.common); the "
-               "token scope comes from AzureEndpoints.arm_scope"),
     Equivalent("securescore/arm.py", "host='([^']+)', port=(\\d+)", "*)",
                "urllib3 always writes a host and a port number there (HTTPConnectionPool.__str__: host={host!r}, "
                "port={port!r}; requests' pools get the scheme's default port when the URL has none), so one or "
