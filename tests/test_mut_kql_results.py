@@ -1,0 +1,125 @@
+"""Report queries on small hand-made workspaces, for the rules the broad cases of test_query_results.py
+compare only within 0.01 or never reach: what counts as a change, how values are rounded, which
+subscriptions count in a control's change, null (never NaN) for a score without weight, and the severity
+order of what to fix first. Expected values are written out by hand from docs/design.md's contracts and
+the score formulas (Defender for Cloud: a weighted average of PercentageScore)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+import pytest
+
+from securescore.datasources.engine import LocalEngine
+from securescore.queries import render_queries
+from tests.conftest import REPORT_NOW, REPORT_TIME
+from tests.test_query_results import settings_with
+
+NOW = REPORT_NOW
+WEEK_AGO = NOW - timedelta(days=7)
+Tables = dict[str, list[dict[str, Any]]]
+
+
+def score(sub: str, at: datetime, pct: float, weight: int = 10, max_score: int = 40) -> dict[str, Any]:
+    return {"TimeGenerated": at, "SecureScoresSubscriptionId": sub, "DisplayName": "ASC score",
+            "CurrentScore": round(pct * max_score, 2), "MaxScore": max_score, "PercentageScore": pct,
+            "Weight": weight}
+
+
+def control(sub: str, at: datetime, cid: str, current: float, max_score: int = 10) -> dict[str, Any]:
+    return {"TimeGenerated": at, "SecureScoresSubscriptionId": sub, "ControlId": cid, "ControlName": cid.upper(),
+            "CurrentScore": current, "MaxScore": max_score, "HealthyResources": 1, "UnhealthyResources": 1}
+
+
+def run(settings: Any, tables: Tables, query: str, suffix: str = "") -> list[dict[str, Any]]:
+    engine = LocalEngine(tables)
+    try:
+        return engine.run(render_queries(settings, REPORT_TIME)[query].rstrip() + suffix)
+    finally:
+        engine.close()
+
+
+SUBS = settings_with(3)
+A, B, C = SUBS.subscription_ids
+
+
+@cache
+def changes() -> list[dict[str, Any]]:
+    tables: Tables = {
+        "SecureScores": [
+            score(A, NOW - timedelta(days=1), 0.497654),  # 49.7654 now, 48.7654 a week ago: +1.00 exactly
+            score(A, WEEK_AGO, 0.487654),
+            score(B, NOW - timedelta(days=1), 0.123456),  # the same score both weeks: no change
+            score(B, WEEK_AGO - timedelta(days=1), 0.123456),
+            score(C, NOW - timedelta(days=1), 0.0, weight=5, max_score=0),  # latest row: MaxScore 0
+            score(C, WEEK_AGO, 0.3, weight=5),
+        ],
+        "SecureScoreControls": [
+            control(A, NOW, "c1", 6.0), control(A, WEEK_AGO, "c1", 4.0),  # +2 of 10 in A
+            control(C, NOW, "c1", 3.0), control(C, WEEK_AGO, "c1", 1.0),  # C's latest MaxScore is 0: not counted
+        ],
+    }
+    return run(SUBS, tables, "changes")
+
+
+def test_changes_leave_out_subscriptions_whose_max_score_is_zero() -> None:
+    # 100 * W_A * (6 - 4) / Max_A / sum(W) = 100 * 10 * 2 / 40 / (10 + 10 + 5) = 2.00, from A alone.
+    controls = [r for r in changes() if r["Kind"] == "control"]
+    assert [(r["Id"], r["Change"], r["Subscriptions"]) for r in controls] == [("c1", 2.0, 1)]
+
+
+def test_a_subscription_moved_by_exactly_one_point_is_a_change_and_no_move_is_none() -> None:
+    moved = [(r["Id"], r["Change"]) for r in changes() if r["Kind"] == "subscription"]
+    assert moved == [(C, -30.0), (A, 1.0)]  # largest move first; B did not move
+
+
+def test_changes_show_scores_rounded_to_two_decimals() -> None:
+    row = next(r for r in changes() if r["Id"] == A)
+    assert row["ScoreNow"] == pytest.approx(49.77, abs=1e-9)
+    assert row["ScoreWeekAgo"] == pytest.approx(48.77, abs=1e-9)
+
+
+NULL_CHECK = {
+    "overall": "\n| project NowNull = isnull(ScoreNow), BeforeNull = isnull(ScoreWeekAgo), ChangeNull = isnull(Change)",
+    "trend": "\n| where WeekEnd == ReportTime | project NowNull = isnull(Score), ChangeNull = isnull(Change)",
+}
+
+
+@pytest.mark.parametrize("query", sorted(NULL_CHECK))
+def test_a_week_without_weight_has_a_null_score_not_nan(query: str) -> None:
+    # Weight 0 throughout now and no row a week earlier: 0 / 0 would be NaN in Kusto (real division),
+    # and the report shows "no score" only for null.
+    tables: Tables = {"SecureScores": [score(A, NOW - timedelta(days=1), 0.5, weight=0),
+                                       score(B, NOW - timedelta(days=2), 0.7, weight=0)]}
+    rows = run(SUBS, tables, query, NULL_CHECK[query])
+    assert rows and all(value is True for row in rows for value in row.values()), rows
+
+
+def test_a_week_ago_without_rows_has_a_null_score_not_nan() -> None:
+    tables: Tables = {"SecureScores": [score(A, NOW - timedelta(days=1), 0.5), score(B, NOW, 0.7, weight=30)]}
+    rows = run(SUBS, tables, "overall", NULL_CHECK["overall"])
+    assert rows == [{"NowNull": False, "BeforeNull": True, "ChangeNull": True}]
+
+
+def test_low_ranks_above_other_severities_in_any_case() -> None:
+    # Severity order High > Medium > Low, compared case-insensitively (=~); any other text ranks last
+    # and is shown as written.
+    settings = settings_with(2, exportAssessments=True)
+    a, b = settings.subscription_ids
+
+    def unhealthy(sub: str, vm: str, key: str, severity: str) -> dict[str, Any]:
+        return {"TimeGenerated": NOW - timedelta(days=1),
+                "AssessedResourceId": f"/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/"
+                                      f"virtualMachines/{vm}",
+                "RecommendationId": key, "RecommendationDisplayName": key, "RecommendationSeverity": severity,
+                "RecommendationState": "Unhealthy"}
+
+    low, critical, medium = "1195afff-c881-495e-9bc5-1486211ae03f", "custom-critical", "medium-one"
+    rows = [unhealthy(a, "vm1", low, "low"), unhealthy(b, "vm2", low, "LOW"),
+            unhealthy(a, "vm1", critical, "Critical"), unhealthy(a, "vm2", critical, "Critical"),
+            unhealthy(b, "vm3", critical, "Critical"), unhealthy(a, "vm1", medium, "mEdium")]
+    got = run(settings, {"SecurityRecommendation": rows}, "recommendations")
+    assert [(r["RecommendationId"], r["Severity"], r["UnhealthyResources"]) for r in got] == [
+        (medium, "Medium", 1), (low, "Low", 2), (critical, "Critical", 3)]
