@@ -97,6 +97,17 @@ def test_a_week_without_weight_has_a_null_score_not_nan(query: str) -> None:
     assert rows and all(value is True for row in rows for value in row.values()), rows
 
 
+def test_changes_list_no_control_when_no_subscription_has_weight() -> None:
+    # A control's change is in points of the overall score, a share of sum(W): with sum(W) = 0 there is
+    # none (0 / 0), so only the subscriptions' own moves are listed.
+    tables: Tables = {
+        "SecureScores": [score(A, NOW - timedelta(days=1), 0.5, weight=0), score(A, WEEK_AGO, 0.25, weight=0)],
+        "SecureScoreControls": [control(A, NOW, "c1", 6.0), control(A, WEEK_AGO, "c1", 4.0)],
+    }
+    rows = run(SUBS, tables, "changes")
+    assert [(r["Kind"], r["Id"], r["Change"]) for r in rows] == [("subscription", A, 25.0)]
+
+
 def test_a_week_ago_without_rows_has_a_null_score_not_nan() -> None:
     tables: Tables = {"SecureScores": [score(A, NOW - timedelta(days=1), 0.5), score(B, NOW, 0.7, weight=30)]}
     rows = run(SUBS, tables, "overall", NULL_CHECK["overall"])
