@@ -41,8 +41,8 @@ def run(settings: Any, tables: Tables, query: str, suffix: str = "") -> list[dic
         engine.close()
 
 
-SUBS = settings_with(3)
-A, B, C = SUBS.subscription_ids
+SUBS = settings_with(4)
+A, B, C, D = SUBS.subscription_ids
 
 
 @cache
@@ -55,6 +55,8 @@ def changes() -> list[dict[str, Any]]:
             score(B, WEEK_AGO - timedelta(days=1), 0.123456),
             score(C, NOW - timedelta(days=1), 0.0, weight=5, max_score=0),  # latest row: MaxScore 0
             score(C, WEEK_AGO, 0.3, weight=5),
+            score(D, NOW - timedelta(days=1), 0.61),  # 61.0 now, 59.8766 a week ago: +1.1234, shown 1.12
+            score(D, WEEK_AGO, 0.598766),
         ],
         "SecureScoreControls": [
             control(A, NOW, "c1", 6.0), control(A, WEEK_AGO, "c1", 4.0),  # +2 of 10 in A
@@ -65,20 +67,37 @@ def changes() -> list[dict[str, Any]]:
 
 
 def test_changes_leave_out_subscriptions_whose_max_score_is_zero() -> None:
-    # 100 * W_A * (6 - 4) / Max_A / sum(W) = 100 * 10 * 2 / 40 / (10 + 10 + 5) = 2.00, from A alone.
+    # 100 * W_A * (6 - 4) / Max_A / sum(W) = 100 * 10 * 2 / 40 / (10 + 10 + 5 + 10) = 1.43, from A alone.
     controls = [r for r in changes() if r["Kind"] == "control"]
-    assert [(r["Id"], r["Change"], r["Subscriptions"]) for r in controls] == [("c1", 2.0, 1)]
+    assert [(r["Id"], r["Change"], r["Subscriptions"]) for r in controls] == [("c1", 1.43, 1)]
 
 
 def test_a_subscription_moved_by_exactly_one_point_is_a_change_and_no_move_is_none() -> None:
     moved = [(r["Id"], r["Change"]) for r in changes() if r["Kind"] == "subscription"]
-    assert moved == [(C, -30.0), (A, 1.0)]  # largest move first; B did not move
+    assert [sub for sub, _ in moved] == [C, D, A]  # largest move first; B did not move
+    assert [change for _, change in moved] == pytest.approx([-30.0, 1.12, 1.0], abs=1e-9)
 
 
-def test_changes_show_scores_rounded_to_two_decimals() -> None:
+def test_changes_show_scores_and_moves_rounded_to_two_decimals() -> None:
     row = next(r for r in changes() if r["Id"] == A)
     assert row["ScoreNow"] == pytest.approx(49.77, abs=1e-9)
     assert row["ScoreWeekAgo"] == pytest.approx(48.77, abs=1e-9)
+    assert next(r for r in changes() if r["Id"] == D)["Change"] == pytest.approx(1.12, abs=1e-9)
+
+
+def test_changes_keep_the_largest_losses_and_gains() -> None:
+    # topControls 2: of eight controls that lost (and eight that gained) in one subscription, the two
+    # that moved most each way. A loss of k of 10 points is 100 * 10 * k / 40 / 10 = 2.5 k points.
+    settings = settings_with(1, topControls=2)
+    sub = settings.subscription_ids[0]
+    moves = {"c3": -1, "c7": -6, "c1": -2, "c5": -8, "c2": -3, "c8": -5, "c4": -4, "c6": -7,
+             "g3": 1, "g7": 6, "g1": 2, "g5": 8, "g2": 3, "g8": 5, "g4": 4, "g6": 7}
+    controls = [row for cid, k in moves.items() for row in (
+        control(sub, NOW, cid, 10.0 + k if k < 0 else float(k)), control(sub, WEEK_AGO, cid, 10.0 if k < 0 else 0.0))]
+    tables: Tables = {"SecureScores": [score(sub, NOW - timedelta(days=1), 0.5), score(sub, WEEK_AGO, 0.5)],
+                      "SecureScoreControls": controls}
+    rows = run(settings, tables, "changes")
+    assert [(r["Id"], r["Change"]) for r in rows] == [("c5", -20.0), ("c6", -17.5), ("g5", 20.0), ("g6", 17.5)]
 
 
 NULL_CHECK = {
