@@ -100,6 +100,20 @@ def test_changes_keep_the_largest_losses_and_gains() -> None:
     assert [(r["Id"], r["Change"]) for r in rows] == [("c5", -20.0), ("c6", -17.5), ("g5", 20.0), ("g6", 17.5)]
 
 
+def test_overall_shows_every_figure_rounded_to_two_decimals() -> None:
+    # Weighted averages (Defender for Cloud: 100 * sum(PercentageScore * Weight) / sum(Weight)):
+    # now 100 * (0.123456 * 10 + 0.654329 * 30) / 40 = 52.161075, a week earlier
+    # 100 * (0.111111 * 10 + 0.777787 * 30) / 40 = 61.1118; points 4.9382 + 25.6667 = 30.6049.
+    rows = [dict(score(A, NOW - timedelta(days=1), 0.123456), CurrentScore=4.9382),
+            dict(score(B, NOW - timedelta(days=1), 0.654329, weight=30), CurrentScore=25.6667),
+            score(A, WEEK_AGO - timedelta(days=1), 0.111111),
+            score(B, WEEK_AGO - timedelta(days=1), 0.777787, weight=30)]
+    overall = run(SUBS, {"SecureScores": rows}, "overall")[0]
+    figures = [overall[k] for k in ("ScoreNow", "ScoreWeekAgo", "Change", "CurrentPoints")]
+    assert figures == pytest.approx([52.16, 61.11, -8.95, 30.6], abs=1e-9)
+    assert overall["MaxPoints"] == 80 and overall["SubscriptionsReporting"] == 2
+
+
 NULL_CHECK = {
     "overall": "\n| project NowNull = isnull(ScoreNow), BeforeNull = isnull(ScoreWeekAgo), ChangeNull = isnull(Change)",
     "trend": "\n| where WeekEnd == ReportTime | project NowNull = isnull(Score), ChangeNull = isnull(Change)",
@@ -133,7 +147,7 @@ def test_a_week_ago_without_rows_has_a_null_score_not_nan() -> None:
     assert rows == [{"NowNull": False, "BeforeNull": True, "ChangeNull": True}]
 
 
-def test_low_ranks_above_other_severities_in_any_case() -> None:
+def test_severities_rank_high_medium_low_then_others_in_any_case() -> None:
     # Severity order High > Medium > Low, compared case-insensitively (=~); any other text ranks last
     # and is shown as written.
     settings = settings_with(2, exportAssessments=True)
@@ -146,10 +160,11 @@ def test_low_ranks_above_other_severities_in_any_case() -> None:
                 "RecommendationId": key, "RecommendationDisplayName": key, "RecommendationSeverity": severity,
                 "RecommendationState": "Unhealthy"}
 
-    low, critical, medium = "1195afff-c881-495e-9bc5-1486211ae03f", "custom-critical", "medium-one"
+    low, critical, medium, high = "1195afff-c881-495e-9bc5-1486211ae03f", "custom-critical", "medium-one", "high-one"
     rows = [unhealthy(a, "vm1", low, "low"), unhealthy(b, "vm2", low, "LOW"),
             unhealthy(a, "vm1", critical, "Critical"), unhealthy(a, "vm2", critical, "Critical"),
-            unhealthy(b, "vm3", critical, "Critical"), unhealthy(a, "vm1", medium, "mEdium")]
+            unhealthy(b, "vm3", critical, "Critical"), unhealthy(a, "vm1", medium, "mEdium"),
+            unhealthy(b, "vm1", high, "high")]
     got = run(settings, {"SecurityRecommendation": rows}, "recommendations")
     assert [(r["RecommendationId"], r["Severity"], r["UnhealthyResources"]) for r in got] == [
-        (medium, "Medium", 1), (low, "Low", 2), (critical, "Critical", 3)]
+        (high, "High", 1), (medium, "Medium", 1), (low, "Low", 2), (critical, "Critical", 3)]
