@@ -168,3 +168,25 @@ def test_severities_rank_high_medium_low_then_others_in_any_case() -> None:
     got = run(settings, {"SecurityRecommendation": rows}, "recommendations")
     assert [(r["RecommendationId"], r["Severity"], r["UnhealthyResources"]) for r in got] == [
         (high, "High", 1), (medium, "Medium", 1), (low, "Low", 2), (critical, "Critical", 3)]
+
+
+def test_a_control_named_two_ways_is_shown_under_the_greatest_name() -> None:
+    # The same control id with another name in one subscription (a renamed control, one export behind):
+    # one row per control, under max(ControlName).
+    tables: Tables = {
+        "SecureScores": [score(A, NOW - timedelta(days=1), 0.5), score(B, NOW - timedelta(days=1), 0.5)],
+        "SecureScoreControls": [dict(control(A, NOW, "c1", 4.0), ControlName="Enable MFA"),
+                                dict(control(B, NOW, "c1", 4.0), ControlName="Enable MFA (renamed)")],
+    }
+    for query in ("top_controls", "unhealthy_controls"):
+        assert [(r["ControlId"], r["ControlName"]) for r in run(SUBS, tables, query)] == [
+            ("c1", "Enable MFA (renamed)")], query
+
+
+def test_a_weight_of_one_gives_a_score_every_week() -> None:
+    # Weight 1 is a weight: the score of a week whose only subscription has it is that subscription's.
+    tables: Tables = {"SecureScores": [score(A, NOW - timedelta(days=7 * week + 1), 0.5, weight=1)
+                                       for week in range(SUBS.report.trend_weeks)]}
+    trend = run(SUBS, tables, "trend")
+    assert [w["Score"] for w in trend] == [50.0] * SUBS.report.trend_weeks
+    assert run(SUBS, tables, "overall")[0]["ScoreNow"] == 50.0
