@@ -4,5 +4,31 @@ from __future__ import annotations
 
 from bench.mutation.equivalent.entry import Equivalent
 
+QUERIES = "securescore/queries.py"
+SUBSCRIPTIONS = "securescore/kql/subscriptions.kql"
+CHANGES = "securescore/kql/changes.kql"
+
+# subscriptions.kql sorts by SortGroup, then SortChange (a dropped subscription's Change, 0.0 for the
+# others). Dropped means Change < -dropAlertPoints, and dropAlertPoints is at least 1 (settings.py:
+# int_range("dropAlertPoints", ..., 1, 100)), so a dropped row's SortChange is below -1 and it sorts
+# before every row without data (SortChange 0.0) whether it is in their group or in one before it.
+# SortGroup itself is not projected.
+DROPPED_GROUP = ("a dropped subscription sorts first either way: its SortChange is below -1 (dropAlertPoints >= 1) "
+                 "and a subscription without data has SortChange 0.0; SortGroup is not in the result")
+
 ENTRIES: tuple[Equivalent, ...] = (
+    Equivalent(QUERIES, "_ISO_DATETIME = re.compile(", "re.compile('\\\\d{4}-",
+               "report_time is checked with _ISO_DATETIME.match(), which anchors at the start of the text "
+               "(Python docs, re.Pattern.match): the ^ adds nothing", where="module"),
+    Equivalent(QUERIES, 'member_ids = ""', "", "the value for a stack without a management group, and the templates "
+               "read member_ids only inside `{% if management_group %}` (_prelude.kql): nothing reads it",
+               where="template_values"),
+    # changes.kql: ControlMoves is read only by Lost (`where Change < 0`) and Gained (`where Change > 0`).
+    Equivalent(CHANGES, "| where isnotnull(Change) and Change != 0;", "| where Change != 0;",
+               "a null Change never reaches the result: ControlMoves is read only by Lost (Change < 0) and Gained "
+               "(Change > 0), and a comparison with null is null, which where treats as false (Kusto, null values)"),
+    Equivalent(CHANGES, "| where Change < 0", "| where Change <= 0",
+               "ControlMoves has no row whose Change is 0: its own filter (Change != 0) removed them"),
+    Equivalent(SUBSCRIPTIONS, "case(Dropped, 0, not(HasData), 1, 2)", "case(Dropped, 1, not(HasData), 1, 2)",
+               DROPPED_GROUP),
 )
