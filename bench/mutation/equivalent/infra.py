@@ -13,4 +13,8 @@ ENTRIES: tuple[Equivalent, ...] = (
                "already records both domains as its dependencies; depends_on names the same resources (under mocks the "
                "registration's dependencies are the same set with and without it)",
                where="email_sender"),
+    # --- policy.py
+    Equivalent("securescore/infra/policy.py", '"(securescore-report)."),', '"XX(securescore-report).XX"),',
+               "message wording: the policy assignment's description is prose a person reads in the portal; "
+               "tests/test_mut_infra_program.py checks that it names the project", where="policy_export"),
 )
