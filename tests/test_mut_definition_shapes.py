@@ -3,7 +3,9 @@ parameters have a declared type of the schema and a default of that type, row pr
 columns their query returns as the query spells them, and the connections that need a person's consent.
 
 Sources: Learn "Schema reference guide for the Workflow Definition Language in Azure Logic Apps"
-(parameters: "type": one of array, bool, float, int, object, secureobject, securestring, string;
+(parameters: "type": one of array, bool, float, int, object, secureobject, securestring, string, which the
+Microsoft.Logic REST spec's ParameterType spells String, SecureString, Int, Float, Bool, Array, Object,
+SecureObject;
 "runAfter": the names of actions that must finish first, in the same scope: actions of a Scope, a
 Foreach, an Until or an If branch run after actions of that block only) and the ARM template reference
 for Microsoft.Web/connections (an office365 connection is authorized by a signed-in user).
@@ -34,10 +36,11 @@ MODES = [
     pytest.param({"managementGroupId": "contoso-landing-zones", "subscriptions": [], "logsQuery": "http", **ACS},
                  id="management-group+zero-touch"),
 ]
-# The Workflow Definition Language's parameter types, and the JSON value each one holds.
+# The parameter types as the Microsoft.Logic REST spec's ParameterType spells them (the Python SDK's
+# azure.mgmt.logic.models.ParameterType lists the same), and the JSON value each one holds.
 PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
-    "array": (list,), "bool": (bool,), "float": (float, int), "int": (int,), "object": (dict,),
-    "secureobject": (dict,), "securestring": (str,), "string": (str,),
+    "Array": (list,), "Bool": (bool,), "Float": (float, int), "Int": (int,), "Object": (dict,),
+    "SecureObject": (dict,), "SecureString": (str,), "String": (str,),
 }
 
 
@@ -76,19 +79,19 @@ def test_each_rows_select_runs_after_the_action_whose_body_it_reads(mode: dict[s
 def test_every_parameter_declares_a_schema_type_and_a_default_of_that_type(mode: dict[str, Any]) -> None:
     parameters = build_definition(make_settings(**mode))["parameters"]
     for name, parameter in parameters.items():
-        kind = parameter["type"].lower()  # the schema writes the types in lower case; Azure reads any case
-        assert kind in PARAMETER_TYPES, (name, parameter["type"])
+        kind = parameter["type"]
+        assert kind in PARAMETER_TYPES, (name, kind)
         if "defaultValue" in parameter:
             value = parameter["defaultValue"]
-            assert isinstance(value, PARAMETER_TYPES[kind]) and not (kind != "bool" and isinstance(value, bool)), (
+            assert isinstance(value, PARAMETER_TYPES[kind]) and not (kind != "Bool" and isinstance(value, bool)), (
                 name, kind, value)
 
 
 def test_the_management_group_limit_is_an_int_parameter() -> None:
     parameters = build_definition(make_settings(managementGroupId="contoso-landing-zones", subscriptions=[]))[
         "parameters"]
-    assert parameters["maxFilteredSubscriptions"]["type"].lower() == "int"
-    assert parameters["managementGroupId"]["type"].lower() == "string"
+    assert parameters["maxFilteredSubscriptions"]["type"] == "Int"
+    assert parameters["managementGroupId"]["type"] == "String"
     assert parameters["managementGroupId"]["defaultValue"] == "contoso-landing-zones"
 
 
