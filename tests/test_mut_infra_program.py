@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 import pulumi_mocks
 import pytest
 from pulumi.runtime import rpc
-from pulumi_mocks import ProgramRun, run_program, stack_config
+from pulumi_mocks import PROVIDER_TYPE, ProgramRun, config_for, run_program, stack_config
 
+from securescore.infra.stack import SecureScoreReport
 from securescore.infra.workspace import created_workspace
+from securescore.settings import read_stack_values
 from tests.conftest import make_settings
 
 AUTOMATION = "azure-native:security:Automation"
@@ -68,3 +71,37 @@ def test_an_existing_workspace_is_never_created() -> None:
     with pytest.raises(ValueError, match="created_workspace"):
         created_workspace("workspace", settings=settings, providers=None, groups=None,  # type: ignore[arg-type]
                           parent=None)  # type: ignore[arg-type]
+
+
+def test_the_policy_waits_for_the_workspace_the_stack_creates() -> None:
+    # The assignment's parameters name the workspace by its resource id (a string from the settings), and
+    # its remediation exports into it at once: only depends_on orders them after the workspace.
+    run = run_program(stack_config("mgmt"), stack="mgmt")  # mgmt creates its workspace (workspaceName)
+    workspace, solution = run.one(WORKSPACE), run.one(SOLUTION)
+    assert {workspace.urn, solution.urn} <= set(run.one(ASSIGNMENT).dependencies)
+
+
+def test_the_existing_workspace_lookup_uses_the_workspaces_subscription(monkeypatch: pytest.MonkeyPatch) -> None:
+    invoked: list[tuple[str, str]] = []
+
+    class InvokeMonitor(pulumi_mocks.RecordingMonitor):
+        def Invoke(self, request: Any) -> Any:  # gRPC method name, as MockMonitor has it
+            invoked.append((request.tok, request.provider))
+            return super().Invoke(request)
+
+    monkeypatch.setattr(pulumi_mocks, "RecordingMonitor", InvokeMonitor)
+    run = run_program(stack_config("zerotouch"), stack="zerotouch")  # logsQuery http, an existing workspace
+    workspace_sub = read_stack_values("zerotouch")["workspaceResourceId"].split("/")[2]
+    provider = next(r for r in run.of_type(PROVIDER_TYPE) if r.inputs["subscriptionId"] == workspace_sub)
+    assert invoked == [("azure-native:operationalinsights:getWorkspace", provider.ref)]
+
+
+def test_from_config_passes_the_component_options_on() -> None:
+    def program() -> dict[str, Any]:
+        outer = pulumi.ComponentResource("team:index:Platform", "platform")
+        report = SecureScoreReport.from_config("weekly-report", opts=pulumi.ResourceOptions(parent=outer))
+        return report.stack_outputs()
+
+    run = run_program(config_for(read_stack_values("example")), stack="example", program=program)
+    outer = run.one("team:index:Platform")
+    assert run.one(COMPONENT).parent == outer.urn
