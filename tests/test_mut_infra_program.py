@@ -59,10 +59,13 @@ def test_the_report_component_registers_the_workflow_and_its_identity(monkeypatc
     assert set(registered) == {"logicAppId", "principalId"}
 
 
-def test_the_policy_assignment_says_which_project_made_it() -> None:
+def test_the_policy_assignment_says_which_project_made_it_and_is_enforced() -> None:
     # A person looking at the assignment in the portal sees the project that owns it.
     assignment = run_program(stack_config("mgmt"), stack="mgmt").one(ASSIGNMENT)
     assert "securescore-report" in assignment.inputs["description"]
+    # REST spec Microsoft.Authorization policyAssignments 2025-01-01: enforcementMode is Default or
+    # DoNotEnforce; only Default applies the policy's effect (deployIfNotExists: the export).
+    assert assignment.inputs["enforcementMode"] == "Default"
 
 
 def test_an_existing_workspace_is_never_created() -> None:
