@@ -153,3 +153,13 @@ def test_a_missing_connection_id_is_refused_naming_the_connection() -> None:
         connections_value(settings, logs_connection_id="/subscriptions/x/connections/logs")
     with pytest.raises(ValueError, match="azuremonitorlogs"):
         connections_value(settings, office365_connection_id="/subscriptions/x/connections/o365")
+
+
+def test_a_managed_identity_logs_connection_calls_as_the_identity_an_oauth_one_does_not() -> None:
+    # Learn, "Authenticate access and connections with managed identities": the workflow's $connections
+    # entry gets connectionProperties.authentication.type ManagedServiceIdentity.
+    ids = {"logs_connection_id": "/subscriptions/x/connections/logs", "office365_connection_id": "/subscriptions/x/o"}
+    managed = connections_value(make_settings(logsConnectionAuth="managedIdentity"), **ids)["azuremonitorlogs"]
+    assert managed["connectionProperties"] == {"authentication": {"type": "ManagedServiceIdentity"}}
+    oauth = connections_value(make_settings(logsConnectionAuth="oauth"), **ids)["azuremonitorlogs"]
+    assert "connectionProperties" not in oauth
