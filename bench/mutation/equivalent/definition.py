@@ -4,5 +4,13 @@ from __future__ import annotations
 
 from bench.mutation.equivalent.entry import Equivalent
 
+LOGICAPP = "securescore/logicapp/"
+
+HEADER_CASE = "HTTP field names are case-insensitive (RFC 9110, section 5.1): the service reads the same header"
+
 ENTRIES: tuple[Equivalent, ...] = (
+    *(Equivalent(LOGICAPP + file, f'"{header}":', f'"{spelled}":', HEADER_CASE)
+      for file in ("logs_http.py", "mail_acs.py")
+      for header in ("Content-Type", "Operation-Id", "Prefer")
+      for spelled in (header.upper(), header.lower())),
 )
