@@ -10,7 +10,8 @@ HEADER_CASE = "HTTP field names are case-insensitive (RFC 9110, section 5.1): th
 
 ENTRIES: tuple[Equivalent, ...] = (
     *(Equivalent(LOGICAPP + file, f'"{header}":', f'"{spelled}":', HEADER_CASE)
-      for file in ("logs_http.py", "mail_acs.py")
-      for header in ("Content-Type", "Operation-Id", "Prefer")
+      for file, headers in (("logs_http.py", ("Content-Type", "Prefer")),
+                            ("mail_acs.py", ("Content-Type", "Operation-Id")))
+      for header in headers
       for spelled in (header.upper(), header.lower())),
 )
