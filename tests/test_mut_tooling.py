@@ -97,6 +97,32 @@ def test_wording_is_only_a_literal_that_goes_into_a_message(tmp_path: Path) -> N
     assert not wording.is_wording(mutant(3, ret, ret.replace('["key"]', '["XXkeyXX"]')), tmp_path)
 
 
+def test_wording_includes_argparse_help_text_but_not_what_argparse_parses(tmp_path: Path) -> None:
+    lines = [
+        "def parser():",
+        '    p = argparse.ArgumentParser(prog="tool", description="Send the report now.")',
+        '    p.add_argument("--stack", metavar="NAME", help="the stack to use")',
+        '    p.add_argument("--mode", choices=["a", "b"], help="the mode")',
+        '    other(help="not argparse")',
+        '    raise ValueError(text="a keyword of a message call")',
+    ]
+    (tmp_path / "m.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def reworded(line: int, old: str, new: str) -> bool:
+        before = lines[line - 1].strip()
+        return wording.is_wording(Mutant("mutmut", "m.x_parser__mutmut_1", "m.py", "parser", "mutmut", before,
+                                         before.replace(old, new), line=line), tmp_path)
+
+    assert reworded(2, '"Send the report now."', '"XXSend the report now.XX"')  # description=
+    assert reworded(3, '"the stack to use"', '"THE STACK TO USE"')  # help=
+    assert not reworded(2, '"tool"', '"XXtoolXX"')  # prog= is not one of the text keywords
+    assert not reworded(3, '"--stack"', '"XX--stackXX"')  # the option string is parsed
+    assert not reworded(3, '"NAME"', '"XXNAMEXX"')  # metavar
+    assert not reworded(4, '"a"', '"XXaXX"')  # a choice decides what is accepted
+    assert not reworded(5, '"not argparse"', '"XXnot argparseXX"')  # help= of a call that is not argparse's
+    assert reworded(6, 'a keyword of a message call', 'A KEYWORD OF A MESSAGE CALL')  # a message call's keyword
+
+
 @pytest.mark.parametrize("area", list(AREAS))
 def test_every_area_names_code_and_tests_that_exist(area: str) -> None:
     assert AREAS[area].python_files(PROJECT_ROOT) and AREAS[area].test_files(PROJECT_ROOT)

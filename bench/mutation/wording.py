@@ -9,7 +9,10 @@ text):
 - that literal only flows into a message: it is inside a call to one of MESSAGE_CALLS (the calls
   that collect or raise problems), inside a ``raise``, or in the value of a name of MESSAGE_NAMES
   (pieces of a message: ``hint``, ``where``...), or returned by a function of MESSAGE_FUNCTIONS
-  (whose result is a problem's text).
+  (whose result is a problem's text), or
+- it is the ``help=``, ``description=`` or ``epilog=`` text given to argparse (HELP_CALLS): what
+  ``--help`` prints, read by people, never parsed. A ``metavar``, ``dest``, ``choices`` or option
+  string is not there, so its mutants still count.
 
 A literal that decides something (a dict key, a choice, an encoding, a separator) is never in one
 of those places, so its mutants still count.
@@ -37,6 +40,10 @@ MESSAGE_CALLS: dict[str, tuple[int, ...] | None] = {
 MESSAGE_NAMES = ("hint", "where", "noun", "what", "column", "listed", "known", "message", "detail", "reason", "why")
 MESSAGE_FUNCTIONS = ("problem", "address_problem", "_kind", "_describe", "_scalar_text_problem",
                      "file_value_problem", "describe", "arity_text", "type_name")
+# argparse's builders and the keyword arguments of theirs that are only text for --help.
+HELP_CALLS = ("add_argument", "ArgumentParser", "add_parser", "add_argument_group", "add_subparsers",
+              "add_mutually_exclusive_group")
+HELP_KEYWORDS = ("help", "description", "epilog")
 REASON = "message wording: the literal only goes into a message text (bench/mutation/wording.py)"
 
 
@@ -136,6 +143,10 @@ def _in_message(source: str, line: int, column: int) -> bool:
         parent = parents[id(node)]
         if isinstance(parent, ast.Raise):
             return True
+        if isinstance(parent, ast.keyword) and parent.arg in HELP_KEYWORDS:
+            call = parents.get(id(parent))
+            if isinstance(call, ast.Call) and _dotted(call.func).split(".")[-1] in HELP_CALLS:
+                return True
         if isinstance(parent, ast.Call) and node is not parent.func and _is_message_call(_dotted(parent.func)):
             positions = _message_positions(_dotted(parent.func))
             return positions is None or any(parent.args[i] is node for i in positions if i < len(parent.args))
