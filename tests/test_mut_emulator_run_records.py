@@ -40,8 +40,10 @@ def test_an_integral_float_is_written_without_a_fraction() -> None:
 
 
 def test_a_failed_scope_has_the_code_action_failed() -> None:
-    # A Scope whose action failed ends Failed with the code ActionFailed ("An action failed. No dependent
-    # actions succeeded.", as run history shows it); a succeeded action's code is OK.
+    # A Scope whose action failed ends Failed with the code ActionFailed: recorded run histories of real
+    # workflows show a failed container (an Apply_to_each) as "code": "ActionFailed", "error": {"code":
+    # "ActionFailed", "message": "An action failed. No dependent actions succeeded."}. A succeeded action's
+    # code is OK (reference, result(): "code": "OK").
     result = run({"Outer": action("Scope", None, actions={"Bad": compose("@div(1, 0)")}),
                   "Fine": compose(1)})
     assert result.actions["Outer"].status == "Failed"
