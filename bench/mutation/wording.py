@@ -38,6 +38,8 @@ MESSAGE_CALLS: dict[str, tuple[int, ...] | None] = {
     "UnsupportedConstructError": None, "cannot_run": None, "_part_problem": (0,),
     # the emulator's argument checks: `expected` ("a string or an array") only goes into the refusal
     "bad_arg": (2,), "_collection": (4,), "_nonzero_divisor": (0,), "_boolean": (2,),
+    # the preview stand-ins' error answers: _error(status, code, message); only the message is text
+    "_error": (2,),
 }
 MESSAGE_NAMES = ("hint", "where", "noun", "what", "column", "listed", "known", "message", "detail", "reason", "why")
 MESSAGE_FUNCTIONS = ("problem", "address_problem", "_kind", "_describe", "_scalar_text_problem",

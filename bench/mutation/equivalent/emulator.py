@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bench.mutation.equivalent.entry import Equivalent
 
-COLLECTION = "securescore/emulator/functions/collection.py"
+E = "securescore/emulator/"
+COLLECTION = E + "functions/collection.py"
 
 # union() groups items by _equality_key only to compare fewer pairs: within a group it still calls
 # values_equal, so a key that puts unequal values together changes nothing but speed, and a key stays
@@ -62,6 +63,39 @@ ENTRIES: tuple[Equivalent, ...] = (
                "the workflow follows an ACS send by the operation id it sends itself (the Operation-Id header, "
                "logicapp/mail_acs.py) and never reads Operation-Location; header names are case-insensitive "
                "anyway (RFC 9110, 5.1)", where="LocalAzure._send"),
+    # --- seed 7's survivors no test can tell apart
+    Equivalent(E + "dotnet/dates.py", 'if zone and zone not in "Zz":', '"XXZzXX"',
+               "_ISO's zone group is either Z/z or a signed offset: it never is an X", where="_stamp_from_iso"),
+    Equivalent(E + "dotnet/dates.py", '("Etc/UTC", "UTC", "Etc/GMT")', '"ETC/GMT"',
+               "destinations come from Windows zone ids (windows_zone, tzlocal's win_tz) and none maps to "
+               "Etc/GMT (only 'UTC', to Etc/UTC): the third name is never compared equal", where="convert"),
+    Equivalent(E + "dotnet/dates.py", 'if pos + 1 >= len(fmt) or fmt[pos + 1] == "%":', "fmt[pos - 1]",
+               "both refuse a format with '%%' (the mutant at the second '%', with the same message) and accept "
+               "every other, a '%' at the end being refused by the first test either way", where="_format_token"),
+    Equivalent(COLLECTION, '_collection("last", args, 0, (str, list), "a string or an array")', "None)",
+               "message wording: 'expected' only goes into the refusal's text", where="_last"),
+    Equivalent(E + "functions/dates.py", 'return _add("addMinutes", "Minute", args)', '"minute"',
+               "_shift looks the unit up lower-cased", where="_add_minutes"),
+    Equivalent(E + "functions/registry.py", "Spec(name, refuse, min_args, max_args, family, unsupported=why)",
+               "Spec(name, None,", "check_call refuses a spec with `unsupported` set before anything calls its "
+               "function, so the refusing function is never reached", where="unsupported"),
+    Equivalent(E + "functions/strings.py", "found, pos = -1, (0 if occurrence > 0 else len(text))", "+1",
+               "the loop runs at least once (occurrence 0 is refused above) and sets found before it is read",
+               where="_nth_index_of"),
+    Equivalent(E + "local_run.py", '"Content-Type": "application/json; charset=utf-8"', "APPLICATION/JSON",
+               "nothing in the runner or the workflow reads the query answer's Content-Type, and media types "
+               "are case-insensitive anyway (RFC 9110, 8.3.1)", where="LocalAzure._query"),
+    Equivalent(E + "local_run.py", '"body": {"id": operation, "status": "Running"}}', '"STATUS"',
+               "the workflow reads the send's status from its status reads (mail_acs' status action), never from "
+               "the 202 body; properties are selected case-insensitively anyway (evaluate.access)",
+               where="LocalAzure._send"),
+    Equivalent(E + "local_run.py", '"headers": {}, "body": {"id": operation', '"XXheadersXX"',
+               "the Http action reads an answer's headers with answer.get('headers') or {}: none and empty are "
+               "the same", where="LocalAzure._status"),
+    Equivalent(E + "runner/control_actions.py",
+               '"the emulator does not claim the status Logic Apps then gives the loop"', "None,",
+               "message wording: the reason given in the Until's 'cannot run' refusal (cannot_run's why)",
+               where="until_action"),
     Equivalent("securescore/emulator/local_run.py", "for i in range(1 << 30))", "range(2 << 30)",
                "the preview's guid() values come from this generator lazily; a run calls guid() a handful of "
                "times, never the 2**30 after which the two lengths differ", where="run_locally"),
