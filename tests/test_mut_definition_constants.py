@@ -1,0 +1,149 @@
+"""The definition's module-level values the constants mutation run (seed 1) left untested: the schedule's
+start time, the room the member list leaves for run-time values, how long an ACS send is followed, and
+the discovery's variables action.
+
+Sources: Learn "Schema reference guide for trigger and action types in Azure Logic Apps", Recurrence
+trigger (startTime "YYYY-MM-DDThh:mm:ss if you specify a time zone -or- YYYY-MM-DDThh:mm:ssZ if you
+don't"); Learn "Limits and configuration for Azure Logic Apps" (expression evaluation limit, 131,072
+characters); REST spec Communication Email 2025-09-01, example GetOperationStatusReturnsNonTerminalStatus.json;
+docs/design.md ("Zero-touch mode": Follow_send, "up to 6 rounds", "6 status reads per run";
+"Management-group mode": Initialize_discovery at the top level); Learn "Create variables to store and manage
+values in Azure Logic Apps" (variables are declared at the top level only).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from securescore.datasources.sample import SampleSource
+from securescore.emulator.errors import UnsupportedConstructError
+from securescore.emulator.local_run import run_locally
+from securescore.emulator.runner import HttpRequest
+from securescore.logicapp.definition import build_definition
+from securescore.logicapp.discovery import max_filtered_subscriptions
+from tests.conftest import REPORT_NOW, make_settings
+
+ACS = {"mailTransport": "acs", "acsDataLocation": "Europe"}
+GROUP = {"managementGroupId": "contoso-landing-zones", "subscriptions": []}
+
+# --- the weekly trigger's start time -----------------------------------------------------------------
+
+# Learn, Recurrence trigger: "YYYY-MM-DDThh:mm:ss if you specify a time zone" (the example: "2017-09-18T14:00:00"
+# with "Pacific Standard Time"); with a Z only when no time zone is given. Learn "Schedule and run recurring
+# workflows", a recurrence with a schedule: "Runs the first workload *no sooner* than the start time", so a start
+# time in the past puts the schedule in force at once.
+START_WITH_TIME_ZONE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "W. Europe Standard Time", "Pacific Standard Time"])
+def test_the_schedule_starts_at_a_past_local_time_in_the_documented_form(time_zone: str) -> None:
+    """Recurrence with a timeZone: startTime is YYYY-MM-DDThh:mm:ss, no offset, a real date; and it lies in the
+    past, so the first scheduled week day after the deployment already sends a report."""
+    trigger = build_definition(make_settings(scheduleTimeZone=time_zone))["triggers"]["Weekly_schedule"]
+    recurrence = trigger["recurrence"]
+    assert recurrence["timeZone"] == time_zone
+    start = recurrence["startTime"]
+    assert START_WITH_TIME_ZONE.fullmatch(start), start
+    parsed = datetime.strptime(start, "%Y-%m-%dT%H:%M:%S")
+    assert parsed < REPORT_NOW.replace(tzinfo=None)
+
+
+# --- how many subscription ids the KQL can carry ---------------------------------------------------------
+
+MEMBERSHIP = "@{outputs('Compose_subscription_filter')}"  # replaced by the ids at run time
+REPORT_TIME = "@{utcNow()}"  # replaced by utcNow()'s value at run time
+
+
+def _queries(characters: int) -> dict[str, str]:
+    """A longest query of `characters` characters besides its two placeholders, and a shorter one."""
+    return {"longest": MEMBERSHIP + REPORT_TIME + "x" * characters, "short": REPORT_TIME + "print 1"}
+
+
+@pytest.mark.parametrize(("characters", "ids"), [
+    # 131,072 (the evaluation limit) - 256 (kept for the run-time values) = 130,816 characters for the
+    # longest query and the ids, 37 characters each (a GUID and its comma). 130,816 = 37 x 3,535 + 21:
+    (21, 3535),  # 130,816 - 21 = 130,795 = 37 x 3,535 exactly: every character is used
+    (22, 3534),  # 130,794 = 37 x 3,534 + 36: one character more costs a whole id
+    (58, 3534),  # 130,758 = 37 x 3,534: the next exact fit
+    (59, 3533),
+])
+def test_the_member_capacity_leaves_256_characters_for_run_time_values(characters: int, ids: int) -> None:
+    """maxFilteredSubscriptions: whole ids of 37 characters in what the limit leaves after the longest query
+    (its placeholders not counted) and a margin of 256 characters, at the boundaries where one id runs out."""
+    assert len(_queries(characters)["longest"]) - len(MEMBERSHIP) - len(REPORT_TIME) == characters
+    assert max_filtered_subscriptions(_queries(characters)) == ids
+
+
+def test_a_query_that_leaves_no_room_carries_no_ids() -> None:
+    """Past the limit the capacity is 0 (the queries then run unfiltered), never a negative count."""
+    assert max_filtered_subscriptions(_queries(130_816 - 36)) == 0  # room for less than one id
+    assert max_filtered_subscriptions(_queries(130_816 - 37)) == 1  # room for exactly one
+    assert max_filtered_subscriptions(_queries(131_072)) == 0
+
+
+# --- following an ACS send ----------------------------------------------------------------------------------
+
+
+def test_a_send_still_running_is_read_six_times_and_no_more() -> None:
+    """Follow_send reads the status at most 6 times (design.md: "up to 6 rounds", one every 10 s: one minute,
+    within the Azure-managed domain's 10 status reads a minute and 20 an hour). What Logic Apps then makes of
+    the loop the emulator does not claim: it stops there and says so."""
+    reads: list[HttpRequest] = []
+
+    def still_running(action: str, request: HttpRequest) -> dict[str, Any] | None:
+        if action != "Get_send_status":
+            return None
+        reads.append(request)
+        # GetOperationStatusReturnsNonTerminalStatus.json: 200, retry-after "100", {id, status: Running}.
+        return {"statusCode": 200, "headers": {"retry-after": "100"},
+                "body": {"id": request.uri.rsplit("/", 1)[-1], "status": "Running"}}
+
+    settings = make_settings(3, **ACS)
+    with pytest.raises(UnsupportedConstructError, match="'Follow_send' reaching its limit of 6 iterations"):
+        run_locally(settings, SampleSource(settings, REPORT_NOW), REPORT_NOW, http_faults=still_running)
+    assert len(reads) == 6
+    assert len({request.uri for request in reads}) == 1  # always the one operation of the run
+
+
+def test_a_send_that_succeeds_at_the_sixth_read_is_not_read_again() -> None:
+    """The loop ends at the first terminal status, here on its sixth and last round: the run succeeds."""
+    reads: list[str] = []
+
+    def succeeds_late(action: str, request: HttpRequest) -> dict[str, Any] | None:
+        if action != "Get_send_status":
+            return None
+        reads.append(request.uri)
+        status = "Succeeded" if len(reads) == 6 else "Running"  # the spec's terminal and non-terminal values
+        return {"statusCode": 200, "headers": {}, "body": {"id": request.uri.rsplit("/", 1)[-1], "status": status}}
+
+    settings = make_settings(3, **ACS)
+    result = run_locally(settings, SampleSource(settings, REPORT_NOW), REPORT_NOW, http_faults=succeeds_late)
+    assert len(reads) == 6 and len(result.emails) == 1
+    assert result.run.status == "Succeeded" and result.run.actions["Delivery_failed"].status == "Skipped"
+
+
+# --- the discovery's variables -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("mode", "initialized"), [
+    pytest.param(GROUP, {"Initialize_discovery"}, id="management-group"),
+    pytest.param({**GROUP, **ACS}, {"Initialize_discovery", "Initialize_operation_id"}, id="management-group+acs"),
+])
+def test_the_discovery_variables_are_initialized_at_the_top_before_the_queries(
+        mode: dict[str, Any], initialized: set[str]) -> None:
+    """Variables are declared at the top level only (Learn "Create variables to store and manage values in Azure
+    Logic Apps": not within scopes, conditions or loops); design.md names this action Initialize_discovery and
+    runs Run_queries after it."""
+    actions = build_definition(make_settings(**mode))["actions"]
+    init = actions["Initialize_discovery"]
+    assert init["type"] == "InitializeVariable" and init["runAfter"] == {}
+    assert init["inputs"]["variables"] == [
+        {"name": "discoveredSubscriptions", "type": "array", "value": []},
+        {"name": "resourceGraphSkipToken", "type": "string", "value": ""},
+    ]
+    assert actions["Run_queries"]["runAfter"] == {name: ["Succeeded"] for name in initialized}
+    assert {name for name, action in actions.items() if action["type"] == "InitializeVariable"} == initialized
