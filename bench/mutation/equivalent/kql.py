@@ -27,6 +27,9 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(CHANGES, "| where isnotnull(Change) and Change != 0;", "| where Change != 0;",
                "a null Change never reaches the result: ControlMoves is read only by Lost (Change < 0) and Gained "
                "(Change > 0), and a comparison with null is null, which where treats as false (Kusto, null values)"),
+    Equivalent(CHANGES, "| where isnotnull(Change) and Change != 0;", "| where isnotnull(Change);",
+               "a Change of 0 never reaches the result: ControlMoves is read only by Lost (Change < 0) and Gained "
+               "(Change > 0), and 0 (or -0.0 from round()) is neither"),
     Equivalent(CHANGES, "| where Change < 0", "| where Change <= 0",
                "ControlMoves has no row whose Change is 0: its own filter (Change != 0) removed them"),
     Equivalent(SUBSCRIPTIONS, "case(Dropped, 0, not(HasData), 1, 2)", "case(Dropped, 1, not(HasData), 1, 2)",

@@ -1,0 +1,110 @@
+"""Report queries at the edges the templates' mutation run (seed 2) found untested, on small hand-made
+workspaces run through duckdb-kql (securescore.datasources.engine). Expected values are written out by hand
+from docs/design.md's contracts and the score formulas (Defender for Cloud: a weighted average of
+PercentageScore; a control's change: 100 * W_s * (Cur(now) - Cur(week ago)) / Max_s / sum(W))."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from securescore.datasources.engine import LocalEngine
+from securescore.queries import render_queries
+from tests.conftest import REPORT_NOW, REPORT_TIME, make_settings
+from tests.test_query_results import settings_with
+
+NOW = REPORT_NOW
+WEEK_AGO = NOW - timedelta(days=7)
+Tables = dict[str, list[dict[str, Any]]]
+GROUP = make_settings(managementGroupId="contoso", subscriptions=[])
+MEMBER = "0000000a-1111-4111-8111-00000000000a"
+
+
+def score(sub: str, at: datetime, pct: float, weight: int = 10, max_score: int = 40) -> dict[str, Any]:
+    return {"TimeGenerated": at, "SecureScoresSubscriptionId": sub, "DisplayName": "ASC score",
+            "CurrentScore": round(pct * max_score, 2), "MaxScore": max_score, "PercentageScore": pct,
+            "Weight": weight}
+
+
+def control(sub: str, at: datetime, cid: str, current: float, max_score: int = 10, name: str = "") -> dict[str, Any]:
+    return {"TimeGenerated": at, "SecureScoresSubscriptionId": sub, "ControlId": cid,
+            "ControlName": name or cid.upper(), "CurrentScore": current, "MaxScore": max_score,
+            "HealthyResources": 1, "UnhealthyResources": 1}
+
+
+def run(settings: Any, tables: Tables, query: str, membership: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    texts = (render_queries(settings, REPORT_TIME) if settings.scope is None
+             else render_queries(settings, REPORT_TIME, membership=membership))
+    engine = LocalEngine(tables)
+    try:
+        return engine.run(texts[query])
+    finally:
+        engine.close()
+
+
+# --- management-group mode: the run's list --------------------------------------------------------------
+
+
+def test_a_group_without_subscriptions_configures_none() -> None:
+    """The run found no subscription under the group: the list is the empty text, which names no
+    subscription (not one whose id is empty)."""
+    rows = {"SecureScores": [score(MEMBER, NOW - timedelta(days=1), 0.5),
+                             score("", NOW - timedelta(days=1), 0.7)]}  # an id the export never writes
+    freshness = run(GROUP, rows, "freshness", membership=[])[0]
+    assert (freshness["SubscriptionsConfigured"], freshness["SubscriptionsReporting"]) == (0, 0)
+    assert (freshness["SubscriptionsMissing"], freshness["MissingSubscriptionIds"]) == (0, "")
+
+
+# --- changes: which subscriptions count in a control's change ------------------------------------------------
+
+
+def test_a_subscription_whose_max_score_is_one_counts_in_a_controls_change() -> None:
+    """docs/design.md, changes: a control's change sums over the subscriptions "with data now and MaxScore > 0";
+    1 is the smallest MaxScore that counts."""
+    subs = settings_with(1)
+    (sub,) = subs.subscription_ids
+    tables: Tables = {
+        "SecureScores": [score(sub, NOW - timedelta(days=1), 1.0, weight=10, max_score=1),
+                         score(sub, WEEK_AGO, 0.0, weight=10, max_score=1)],
+        "SecureScoreControls": [control(sub, NOW, "c1", 1.0, max_score=1),
+                                control(sub, WEEK_AGO, "c1", 0.0, max_score=1)],
+    }
+    controls = [r for r in run(subs, tables, "changes") if r["Kind"] == "control"]
+    # 100 * 10 * (1 - 0) / 1 / 10 = 100.0 points, from the one subscription.
+    assert [(r["Id"], r["Change"], r["Subscriptions"]) for r in controls] == [("c1", 100.0, 1)]
+
+
+def test_at_the_cut_equal_changes_go_to_the_first_names_then_the_first_ids() -> None:
+    """docs/design.md, changes: the topControls controls that lost most, then the topControls that gained most;
+    "ties by Name, then Id", which decides which of equal moves at the cut are listed."""
+    subs = settings_with(1, topControls=2)
+    (sub,) = subs.subscription_ids
+    moves = {"z": ("A", 6.0), "y": ("B", 6.0), "x": ("B", 6.0), "w": ("C", 6.0),  # gained: 4 -> 6
+             "v": ("L", 2.0), "u": ("M", 2.0), "t": ("M", 2.0), "s": ("N", 2.0)}  # lost: 4 -> 2
+    tables: Tables = {
+        "SecureScores": [score(sub, NOW - timedelta(days=1), 0.5), score(sub, WEEK_AGO, 0.5)],
+        "SecureScoreControls": [row for cid, (name, now) in moves.items()
+                                for row in (control(sub, NOW, cid, now, name=name),
+                                            control(sub, WEEK_AGO, cid, 4.0, name=name))],
+    }
+    controls = [(r["Id"], r["Name"], r["Change"]) for r in run(subs, tables, "changes") if r["Kind"] == "control"]
+    # Each move: 100 * 10 * (+-2) / 40 / 10 = +-5.0 points. Two of four equal moves each way: A and the first B.
+    assert controls == [("v", "L", -5.0), ("t", "M", -5.0), ("z", "A", 5.0), ("x", "B", 5.0)]
+
+
+def test_subscriptions_that_moved_equally_are_listed_and_cut_by_id() -> None:
+    """docs/design.md, changes: the topControls subscriptions with the largest |Change|, "ties by Name, then Id"
+    (a subscription row's Name is empty): a rise and a fall of the same size tie."""
+    subs = settings_with(3, topControls=2)
+    first, second, third = subs.subscription_ids
+    tables: Tables = {"SecureScores": [
+        score(first, NOW - timedelta(days=1), 0.55), score(first, WEEK_AGO, 0.50),  # +5.0
+        score(second, NOW - timedelta(days=1), 0.45), score(second, WEEK_AGO, 0.50),  # -5.0
+        score(third, NOW - timedelta(days=1), 0.55), score(third, WEEK_AGO, 0.50),  # +5.0, third by id: cut
+    ]}
+    moved = [(r["Id"], r["Change"]) for r in run(subs, tables, "changes") if r["Kind"] == "subscription"]
+    assert [sub for sub, _ in moved] == [first, second]
+    assert [change for _, change in moved] == pytest.approx([5.0, -5.0], abs=1e-9)
