@@ -108,3 +108,44 @@ def test_subscriptions_that_moved_equally_are_listed_and_cut_by_id() -> None:
     moved = [(r["Id"], r["Change"]) for r in run(subs, tables, "changes") if r["Kind"] == "subscription"]
     assert [sub for sub, _ in moved] == [first, second]
     assert [change for _, change in moved] == pytest.approx([5.0, -5.0], abs=1e-9)
+
+
+# --- recommendations: one subscription's rows of a recommendation -------------------------------------------
+
+# REST spec managementgroups 2021-04-01, GetAllSubscriptionsFromManagementGroup.json: a subscription's id as
+# a child of its management group, and the subscription itself.
+EXAMPLE_SUBSCRIPTION = "728bcbe4-8d56-4510-86c2-4921b8beefbc"
+GROUP_CHILD_ID = f"/providers/Microsoft.Management/managementGroups/Group/subscriptions/{EXAMPLE_SUBSCRIPTION}"
+
+
+def unhealthy(resource: str, key: str, severity: str = "High", name: str = "") -> dict[str, Any]:
+    return {"TimeGenerated": NOW - timedelta(days=1), "AssessedResourceId": resource, "RecommendationId": key,
+            "RecommendationDisplayName": name or key, "RecommendationSeverity": severity,
+            "RecommendationState": "Unhealthy"}
+
+
+def vm(sub: str, name: str) -> str:
+    return f"/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/{name}"
+
+
+def test_a_resource_counts_for_the_subscription_its_id_starts_with_only() -> None:
+    """The subscription of a recommendation's row is the segment after the leading /subscriptions/ of
+    AssessedResourceId; an id that names the subscription further on (a management group's child entry) is
+    not in it."""
+    settings = settings_with(0, subscriptions=[EXAMPLE_SUBSCRIPTION], exportAssessments=True)
+    rows = [unhealthy(vm(EXAMPLE_SUBSCRIPTION, "vm1"), "on-a-vm"), unhealthy(GROUP_CHILD_ID, "on-the-group")]
+    got = run(settings, {"SecurityRecommendation": rows}, "recommendations")
+    assert [(r["RecommendationId"], r["UnhealthyResources"], r["Subscriptions"]) for r in got] == [("on-a-vm", 1, 1)]
+
+
+def test_in_one_subscription_the_highest_severity_and_the_greatest_name_win() -> None:
+    """docs/design.md, recommendations: `Name` the greatest RecommendationDisplayName, `Severity` the highest of
+    High > Medium > Low among the rows: also between the resources of one subscription (a renamed or
+    re-rated recommendation whose resources' latest rows are of either version)."""
+    settings = settings_with(1, exportAssessments=True)
+    (sub,) = settings.subscription_ids
+    rows = [unhealthy(vm(sub, "vm1"), "key", severity="Low", name="Enable MFA (renamed)"),
+            unhealthy(vm(sub, "vm2"), "key", severity="High", name="Enable MFA")]
+    got = run(settings, {"SecurityRecommendation": rows}, "recommendations")
+    assert [(r["Name"], r["Severity"], r["UnhealthyResources"], r["Subscriptions"]) for r in got] == [
+        ("Enable MFA (renamed)", "High", 2, 1)]

@@ -7,6 +7,7 @@ from bench.mutation.equivalent.entry import Equivalent
 QUERIES = "securescore/queries.py"
 SUBSCRIPTIONS = "securescore/kql/subscriptions.kql"
 CHANGES = "securescore/kql/changes.kql"
+RECOMMENDATIONS = "securescore/kql/recommendations.kql"
 
 # subscriptions.kql sorts by SortGroup, then SortChange (a dropped subscription's Change, 0.0 for the
 # others). Dropped means Change < -dropAlertPoints, and dropAlertPoints is at least 1 (settings.py:
@@ -32,6 +33,10 @@ ENTRIES: tuple[Equivalent, ...] = (
                "(Change > 0), and 0 (or -0.0 from round()) is neither"),
     Equivalent(CHANGES, "| where Change < 0", "| where Change <= 0",
                "ControlMoves has no row whose Change is 0: its own filter (Change != 0) removed them"),
+    Equivalent(RECOMMENDATIONS, 'RecommendationSeverity =~ "Low", 2, 3);', 'RecommendationSeverity =~ "Low", 2, 4);',
+               "the rank of a severity other than High, Medium and Low is only compared: with min() against 0, 1 "
+               "and 2, in `order by`, and in case(SeverityRank == 0/1/2, ...); 3 and 4 both sort after Low and "
+               "equal every other such rank, and SeverityRank is not projected"),
     Equivalent(SUBSCRIPTIONS, "case(Dropped, 0, not(HasData), 1, 2)", "case(Dropped, 1, not(HasData), 1, 2)",
                DROPPED_GROUP),
 )
