@@ -149,3 +149,18 @@ def test_in_one_subscription_the_highest_severity_and_the_greatest_name_win() ->
     got = run(settings, {"SecurityRecommendation": rows}, "recommendations")
     assert [(r["Name"], r["Severity"], r["UnhealthyResources"], r["Subscriptions"]) for r in got] == [
         ("Enable MFA (renamed)", "High", 2, 1)]
+
+
+def test_across_subscriptions_the_highest_severity_wins_and_another_value_shows_once() -> None:
+    """docs/design.md, recommendations: one row per recommendation, its Severity the highest of High > Medium > Low
+    among the rows of every subscription. Two values of no rank show as one text, the greatest (as Name is the
+    greatest name), whichever subscription's rows come first."""
+    settings = settings_with(2, exportAssessments=True)
+    a, b = settings.subscription_ids
+    rows = [unhealthy(vm(a, "vm1"), "re-rated", severity="Low"),
+            unhealthy(vm(b, "vm1"), "re-rated", severity="High"),
+            unhealthy(vm(a, "vm2"), "custom", severity="Critical"),
+            unhealthy(vm(b, "vm2"), "custom", severity="Severe")]
+    got = run(settings, {"SecurityRecommendation": rows}, "recommendations")
+    assert [(r["RecommendationId"], r["Severity"], r["Subscriptions"]) for r in got] == [
+        ("re-rated", "High", 2), ("custom", "Severe", 2)]

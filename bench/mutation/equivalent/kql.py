@@ -37,6 +37,11 @@ ENTRIES: tuple[Equivalent, ...] = (
                "the rank of a severity other than High, Medium and Low is only compared: with min() against 0, 1 "
                "and 2, in `order by`, and in case(SeverityRank == 0/1/2, ...); 3 and 4 both sort after Low and "
                "equal every other such rank, and SeverityRank is not projected"),
+    *(Equivalent(SUBSCRIPTIONS, "SortChange = iff(Dropped, Change, 0.0)", f"SortChange = iff(Dropped, Change, {other})",
+                 "SortChange orders only within a SortGroup: a subscription that did not drop is in group 1 or 2, "
+                 "where every row gets the same constant (0.0, or the mutant's), so their order is unchanged; "
+                 "dropped ones (group 0) keep their Change, and SortChange is not in the result")
+      for other in ("1.0", "-1.0")),
     Equivalent(SUBSCRIPTIONS, "case(Dropped, 0, not(HasData), 1, 2)", "case(Dropped, 1, not(HasData), 1, 2)",
                DROPPED_GROUP),
 )
