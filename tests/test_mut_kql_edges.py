@@ -164,3 +164,47 @@ def test_across_subscriptions_the_highest_severity_wins_and_another_value_shows_
     got = run(settings, {"SecurityRecommendation": rows}, "recommendations")
     assert [(r["RecommendationId"], r["Severity"], r["Subscriptions"]) for r in got] == [
         ("re-rated", "High", 2), ("custom", "Severe", 2)]
+
+
+# --- top controls: rounding ------------------------------------------------------------------------------------
+
+
+def test_a_controls_potential_is_rounded_to_two_decimals() -> None:
+    """docs/design.md, result columns: "percentages are 0..100, rounded to 2 decimals" (PotentialIncrease), and
+    PotentialPoints likewise."""
+    subs = settings_with(1)
+    (sub,) = subs.subscription_ids
+    tables: Tables = {"SecureScores": [score(sub, NOW - timedelta(days=1), 0.5, weight=10, max_score=30)],
+                      "SecureScoreControls": [control(sub, NOW, "c1", 8.877, max_score=10)]}
+    (row,) = run(subs, tables, "top_controls")
+    # Gap 10 - 8.877 = 1.123 points; 100 * 10 * 1.123 / 30 / 10 = 3.7433...: shown 3.74 and 1.12.
+    assert (row["ControlId"], row["PotentialIncrease"], row["PotentialPoints"]) == ("c1", 3.74, 1.12)
+
+
+def test_a_subscription_whose_max_score_is_zero_adds_no_potential_but_keeps_its_weight() -> None:
+    """docs/design.md, top_controls: Max_s divides, so a subscription whose latest MaxScore is 0 adds nothing to a
+    control's potential; its weight still counts in the sum over every subscription with data now."""
+    subs = settings_with(2)
+    a, b = subs.subscription_ids
+    tables: Tables = {
+        "SecureScores": [score(a, NOW - timedelta(days=1), 0.5, weight=10, max_score=40),
+                         score(b, NOW - timedelta(days=1), 0.0, weight=10, max_score=0)],
+        "SecureScoreControls": [control(a, NOW, "c1", 6.0), control(b, NOW, "c1", 0.0)],
+    }
+    got = run(subs, tables, "top_controls")
+    # From a alone: 100 * 10 * (10 - 6) / 40 / (10 + 10) = 5.0 points; 4 points to gain, in 1 subscription.
+    assert [(r["ControlId"], r["PotentialIncrease"], r["PotentialPoints"], r["Subscriptions"]) for r in got] == [
+        ("c1", 5.0, 4.0, 1)]
+
+
+# --- subscriptions: rounding -------------------------------------------------------------------------------
+
+
+def test_a_subscriptions_points_are_rounded_to_two_decimals() -> None:
+    """Every number of a result is rounded to 2 decimals at the end (tests/reference.py, written from
+    docs/design.md's contracts): CurrentPoints too, as ScoreNow."""
+    subs = settings_with(1)
+    (sub,) = subs.subscription_ids
+    row = dict(score(sub, NOW - timedelta(days=1), 0.308642, max_score=40), CurrentScore=12.34568)
+    (got,) = run(subs, {"SecureScores": [row]}, "subscriptions")
+    assert (got["ScoreNow"], got["CurrentPoints"], got["MaxPoints"]) == (30.86, 12.35, 40)

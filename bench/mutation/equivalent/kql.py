@@ -8,6 +8,7 @@ QUERIES = "securescore/queries.py"
 SUBSCRIPTIONS = "securescore/kql/subscriptions.kql"
 CHANGES = "securescore/kql/changes.kql"
 RECOMMENDATIONS = "securescore/kql/recommendations.kql"
+TOP_CONTROLS = "securescore/kql/top_controls.kql"
 
 # subscriptions.kql sorts by SortGroup, then SortChange (a dropped subscription's Change, 0.0 for the
 # others). Dropped means Change < -dropAlertPoints, and dropAlertPoints is at least 1 (settings.py:
@@ -42,6 +43,12 @@ ENTRIES: tuple[Equivalent, ...] = (
                  "where every row gets the same constant (0.0, or the mutant's), so their order is unchanged; "
                  "dropped ones (group 0) keep their Change, and SortChange is not in the result")
       for other in ("1.0", "-1.0")),
+    Equivalent(TOP_CONTROLS, "| where MaxScore > 0", "| where MaxScore > -1",
+               "the controls' filter: MaxScore is an int, so the mutant lets in only controls whose MaxScore "
+               "is 0; their Gap is 0 - CurrentScore, never above 0 (a control's score lies between 0 and its "
+               "maximum), and `where Gap > 0` removes them. (The entry also names the join's own "
+               "`| where MaxScore > 0` on the subscriptions, whose mutant is not equivalent: a test kills it, "
+               "test_mut_kql_edges.py)"),
     Equivalent(SUBSCRIPTIONS, "case(Dropped, 0, not(HasData), 1, 2)", "case(Dropped, 1, not(HasData), 1, 2)",
                DROPPED_GROUP),
 )
