@@ -1,6 +1,6 @@
-"""The definition's module-level values the constants mutation run (seed 1) left untested: the schedule's
-start time, the room the member list leaves for run-time values, how long an ACS send is followed, and
-the discovery's variables action.
+"""The definition's module-level values the constants mutation runs (seeds 1 and 2) left untested: the
+schedule's start time, the room the member list leaves for run-time values, how long an ACS send is followed
+and how often it is read, the discovery's variables action, and the retry policies of the Http reads.
 
 Sources: Learn "Schema reference guide for trigger and action types in Azure Logic Apps", Recurrence
 trigger (startTime "YYYY-MM-DDThh:mm:ss if you specify a time zone -or- YYYY-MM-DDThh:mm:ssZ if you
@@ -8,7 +8,10 @@ don't"); Learn "Limits and configuration for Azure Logic Apps" (expression evalu
 characters); REST spec Communication Email 2025-09-01, example GetOperationStatusReturnsNonTerminalStatus.json;
 docs/design.md ("Zero-touch mode": Follow_send, "up to 6 rounds", "6 status reads per run";
 "Management-group mode": Initialize_discovery at the top level); Learn "Create variables to store and manage
-values in Azure Logic Apps" (variables are declared at the top level only).
+values in Azure Logic Apps" (variables are declared at the top level only); Learn "Handle errors and
+exceptions in Azure Logic Apps", retry policies (exponential: count 1 to 90, interval, optional maximumInterval
+whose "default value is 1 day (P1D)"); docs/design.md, "Sources of every shape": retries "queries:
+exponential, 4 retries from 15 s".
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from securescore.emulator.runner import HttpRequest
 from securescore.logicapp.definition import build_definition
 from securescore.logicapp.discovery import max_filtered_subscriptions
 from tests.conftest import REPORT_NOW, make_settings
+from tests.test_mgmt_workflow import _arm_error, member_id, members, mgmt_settings, run, score_rows
 
 ACS = {"mailTransport": "acs", "acsDataLocation": "Europe"}
 GROUP = {"managementGroupId": "contoso-landing-zones", "subscriptions": []}
@@ -124,6 +128,51 @@ def test_a_send_that_succeeds_at_the_sixth_read_is_not_read_again() -> None:
     result = run_locally(settings, SampleSource(settings, REPORT_NOW), REPORT_NOW, http_faults=succeeds_late)
     assert len(reads) == 6 and len(result.emails) == 1
     assert result.run.status == "Succeeded" and result.run.actions["Delivery_failed"].status == "Skipped"
+
+
+def test_each_status_read_waits_ten_seconds_so_the_follow_lasts_one_minute() -> None:
+    """design.md: "Wait 10 s, GET {endpoint}/emails/operations/{id}, up to 6 rounds": one read every 10 s, at
+    most 6 a minute (the Azure-managed domain allows 10), over one minute in all."""
+    follow = build_definition(make_settings(**ACS))["actions"]["Follow_send"]
+    wait = follow["actions"]["Wait_before_status"]
+    assert wait["inputs"]["interval"] == {"count": 10, "unit": "Second"}
+    assert follow["actions"]["Get_send_status"]["runAfter"] == {"Wait_before_status": ["Succeeded"]}
+    assert follow["limit"]["count"] * wait["inputs"]["interval"]["count"] == 60
+
+
+# --- retries of the Http reads --------------------------------------------------------------------------------
+
+# 4 retries from 15 s (design.md), each wait at most 2 minutes: without maximumInterval an exponential
+# policy's wait may grow to Logic Apps' default of 1 day.
+READ_RETRIES = {"type": "exponential", "count": 4, "interval": "PT15S", "maximumInterval": "PT2M"}
+
+
+def test_the_query_and_resource_graph_reads_retry_four_times_waiting_at_most_two_minutes() -> None:
+    """Every Http read (Query_<name> with logsQuery http, Read_resource_graph) has the same bounded policy."""
+    actions = build_definition(make_settings(**{**GROUP, "logsQuery": "http"}))["actions"]["Run_queries"]["actions"]
+    reads = {name: action["inputs"]["retryPolicy"] for name, action in actions.items()
+             if name.startswith("Query_") and action["type"] == "Http"}
+    assert len(reads) >= 7
+    reads["Read_resource_graph"] = actions["Discover_subscriptions"]["actions"]["Read_resource_graph"]["inputs"][
+        "retryPolicy"]
+    assert all(policy == READ_RETRIES for policy in reads.values()), reads
+
+
+def test_a_throttled_resource_graph_read_is_tried_five_times_then_the_failure_notice_goes() -> None:
+    """count 4: the first call and 4 retries of a 429 (retried: Learn, "Handle errors and exceptions"), then
+    the run fails and says so."""
+    calls: list[str] = []
+
+    def throttled(action: str, request: HttpRequest) -> dict[str, Any] | None:
+        if action != "Read_resource_graph":
+            return None
+        calls.append(action)
+        # A 429 as Resource Graph answers it (docs/design.md: RateLimiting, Azure/azure-cli-extensions#3325).
+        return _arm_error(429, "RateLimiting", "Client application has been throttled")
+
+    result = run(mgmt_settings(), members(3), score_rows([member_id(1)]), http_faults=throttled)
+    assert len(calls) == 5 and result.run.actions["Read_resource_graph"].attempts == 5
+    assert result.email.action == "Send_failure_notice"
 
 
 # --- the discovery's variables -------------------------------------------------------------------------------
