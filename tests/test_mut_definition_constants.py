@@ -28,8 +28,10 @@ from securescore.emulator.local_run import run_locally
 from securescore.emulator.runner import HttpRequest
 from securescore.logicapp.definition import build_definition
 from securescore.logicapp.discovery import max_filtered_subscriptions
+from securescore.queries import KQL_DIR
 from tests.conftest import REPORT_NOW, make_settings
 from tests.test_mgmt_workflow import _arm_error, member_id, members, mgmt_settings, run, score_rows
+from tests.test_zerotouch_definition import _final_columns
 
 ACS = {"mailTransport": "acs", "acsDataLocation": "Europe"}
 GROUP = {"managementGroupId": "contoso-landing-zones", "subscriptions": []}
@@ -158,6 +160,15 @@ def test_the_query_and_resource_graph_reads_retry_four_times_waiting_at_most_two
     assert all(policy == READ_RETRIES for policy in reads.values()), reads
 
 
+def test_the_acs_send_retries_three_times_from_30_seconds_waiting_at_most_five_minutes() -> None:
+    """design.md: the send retries "exponential, 3 from 30 s" (a 429 on the managed domain's 5 emails a minute, or
+    a 5xx; the Operation-Id makes a retry the same send); each wait at most 5 minutes, not the default 1 day."""
+    actions = build_definition(make_settings(**ACS))["actions"]
+    for name in ("Send_report", "Send_failure_notice"):
+        assert actions[name]["inputs"]["retryPolicy"] == {
+            "type": "exponential", "count": 3, "interval": "PT30S", "maximumInterval": "PT5M"}, name
+
+
 def test_a_throttled_resource_graph_read_is_tried_five_times_then_the_failure_notice_goes() -> None:
     """count 4: the first call and 4 retries of a 429 (retried: Learn, "Handle errors and exceptions"), then
     the run fails and says so."""
@@ -196,3 +207,12 @@ def test_the_discovery_variables_are_initialized_at_the_top_before_the_queries(
     ]
     assert actions["Run_queries"]["runAfter"] == {name: ["Succeeded"] for name in initialized}
     assert {name for name, action in actions.items() if action["type"] == "InitializeVariable"} == initialized
+
+
+def test_the_coverage_rows_name_the_coverage_querys_two_columns_in_order() -> None:
+    """logsQuery http answers positional rows; Rows_coverage names them as coverage.kql projects them
+    (design.md, coverage: `ReportingIds`, then `SeenIds`), so the coverage section reads each list."""
+    coverage = (KQL_DIR / "coverage.kql").read_text()
+    assert _final_columns(coverage) == ["ReportingIds", "SeenIds"]
+    actions = build_definition(make_settings(**{**GROUP, "logsQuery": "http"}))["actions"]["Run_queries"]["actions"]
+    assert actions["Rows_coverage"]["inputs"]["select"] == {"ReportingIds": "@item()?[0]", "SeenIds": "@item()?[1]"}
