@@ -96,6 +96,21 @@ ENTRIES: tuple[Equivalent, ...] = (
                '"the emulator does not claim the status Logic Apps then gives the loop"', "None,",
                "message wording: the reason given in the Until's 'cannot run' refusal (cannot_run's why)",
                where="until_action"),
+    # --- seed 8's survivors no test can tell apart
+    Equivalent(E + "dotnet/numeric.py", 'if kind in "0#"]', '"XX0#XX"',
+               "a number format's token kinds are 'lit', '0', '#', '.', ',' and '%' (_tokenize_number_section): "
+               "none is an X", where="_classify_commas"),
+    Equivalent(E + "dotnet/numeric.py", 'if kind not in "0#":', '"XX0#XX"',
+               "a number format's token kinds are 'lit', '0', '#', '.', ',' and '%' (_tokenize_number_section): "
+               "none is an X", where="_render_integer_part"),
+    Equivalent(E + "functions/arithmetic.py", "if is_int(dividend) and is_int(divisor):  # C# remainder",
+               "or is_int(divisor)", "with one integer and one float or decimal, abs(a) % abs(b) signed like a "
+               "is the remainder the float or Decimal path gives (C#'s: the sign of the dividend)", where="_mod"),
+    Equivalent(E + "values.py", "zip(left, right, strict=True)", "strict=False",
+               "the lengths are compared just before: zip only runs on equal lengths", where="values_equal"),
+    Equivalent(E + "runner/control_actions.py", '(inputs or {}).get("runStatus", "")', '"XXXX"',
+               "a missing runStatus looks up '' or 'xxxx' in _RUN_STATUSES: neither is a status, the same refusal",
+               where="terminate_action"),
     Equivalent("securescore/emulator/local_run.py", "for i in range(1 << 30))", "range(2 << 30)",
                "the preview's guid() values come from this generator lazily; a run calls guid() a handful of "
                "times, never the 2**30 after which the two lengths differ", where="run_locally"),
