@@ -5,23 +5,14 @@ for a token of the wrong audience. Expected values are Microsoft's (page named) 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
 
-from securescore.emulator.expressions import EvaluationContext, ExpressionError, evaluate_value
+from securescore.emulator.expressions import ExpressionError
 from securescore.emulator.local_run import _importance
 from securescore.emulator.resource_graph import ResourceGraphStandIn
 from securescore.emulator.runner import HttpRequest
 from securescore.logicapp import discovery
-from tests.emulator.helpers import action, run
-
-NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
-
-
-def ev(expression: str) -> Any:
-    return evaluate_value("@" + expression, EvaluationContext(now=NOW))
+from tests.emulator.helpers import action, ev, run
 
 
 @pytest.mark.parametrize(("expression", "expected"), [

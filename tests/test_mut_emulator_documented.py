@@ -4,19 +4,12 @@ a variable action without a name. Expected values are Microsoft's (page named) o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from securescore.emulator.expressions import EvaluationContext, ExpressionError, evaluate_value
-from tests.emulator.helpers import action, compose, run, variable
-
-NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
-
-
-def ev(expression: str) -> Any:
-    return evaluate_value("@" + expression, EvaluationContext(now=NOW))
+from securescore.emulator.expressions import ExpressionError
+from tests.emulator.helpers import action, compose, ev, run, variable
 
 
 # .NET 8 breaking change "TwoDigitYearMax default is 2049" (Learn, dotnet/core/compatibility/globalization/

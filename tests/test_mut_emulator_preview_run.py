@@ -5,23 +5,13 @@ failure notice, the Resource Graph stand-in answering the stack's management gro
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
 
 from securescore.datasources.sample import SampleSource
 from securescore.emulator.errors import UnsupportedConstructError
-from securescore.emulator.expressions import EvaluationContext, evaluate_value
 from securescore.emulator.local_run import PREVIEW_RUN_NAME, run_locally
 from tests.conftest import REPORT_NOW, make_settings
-from tests.emulator.helpers import action, compose, run
-
-NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
-
-
-def ev(expression: str) -> Any:
-    return evaluate_value("@" + expression, EvaluationContext(now=NOW))
+from tests.emulator.helpers import action, compose, ev, run
 
 
 def test_gg_writes_the_era() -> None:

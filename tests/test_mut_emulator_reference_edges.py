@@ -6,7 +6,6 @@ values are Microsoft's (page named) or worked by hand in a comment."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,14 +17,7 @@ from securescore.emulator.resource_graph import ResourceGraphStandIn, subscripti
 from securescore.emulator.runner import HttpRequest
 from securescore.logicapp import discovery
 from securescore.logicapp.connections import OFFICE365_API
-from tests.emulator.helpers import action, compose, run, variable
-
-NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
-
-
-def ev(expression: str) -> Any:
-    return evaluate_value("@" + expression, EvaluationContext(now=NOW))
-
+from tests.emulator.helpers import NOW, action, compose, ev, run, variable
 
 # --- parseDateTime: .NET custom format specifiers ("Custom date and time format strings", Learn) -----
 

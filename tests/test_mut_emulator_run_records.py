@@ -5,24 +5,14 @@ refusal of a runAfter at the top level, the uri with queries, the simulated quer
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
 
 from securescore.datasources.sample import SampleSource
 from securescore.emulator.errors import WorkflowDefinitionError
-from securescore.emulator.expressions import EvaluationContext, evaluate_value
 from securescore.emulator.local_run import PREVIEW_ACS_ENDPOINT, PREVIEW_WORKSPACE_CUSTOMER_ID, LocalAzure, LocalRun
 from securescore.emulator.runner import HttpRequest
 from tests.conftest import REPORT_NOW, make_settings
-from tests.emulator.helpers import action, compose, run, variable
-
-NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
-
-
-def ev(expression: str) -> Any:
-    return evaluate_value("@" + expression, EvaluationContext(now=NOW))
+from tests.emulator.helpers import action, compose, ev, run, variable
 
 
 def test_an_offset_west_of_utc_is_added_to_reach_utc() -> None:

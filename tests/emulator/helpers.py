@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from securescore.emulator.expressions import EvaluationContext, evaluate_value
 from securescore.emulator.runner import RunResult, run_workflow
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
@@ -47,3 +48,8 @@ def run(actions: dict[str, Any], **kwargs: Any) -> RunResult:
     parameters = kwargs.pop("parameters", None) or {}
     connector = kwargs.pop("connector", None)
     return run_workflow(definition(actions, declared), parameters, connector, NOW, **kwargs)
+
+
+def ev(expression: str) -> Any:
+    """The value of one expression (written without its leading @) at NOW."""
+    return evaluate_value("@" + expression, EvaluationContext(now=NOW))
