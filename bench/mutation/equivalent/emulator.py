@@ -111,6 +111,12 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(E + "runner/control_actions.py", '(inputs or {}).get("runStatus", "")', '"XXXX"',
                "a missing runStatus looks up '' or 'xxxx' in _RUN_STATUSES: neither is a status, the same refusal",
                where="terminate_action"),
+    # --- the constants engine, seed 1
+    Equivalent(E + "functions/registry.py", "Function = Callable[[list[Json], EvaluationContext], Json]",
+               "Callable[[list[Json]], Json]", "a type alias: only type checkers read it", where="module"),
+    Equivalent(E + "syntax.py", "@lru_cache(maxsize=8192)", "maxsize=8193",
+               "the size of a cache of parsed expressions: the same results, kept a little longer",
+               where="@parse_syntax"),
     Equivalent("securescore/emulator/local_run.py", "for i in range(1 << 30))", "range(2 << 30)",
                "the preview's guid() values come from this generator lazily; a run calls guid() a handful of "
                "times, never the 2**30 after which the two lengths differ", where="run_locally"),
