@@ -88,7 +88,11 @@ def test_compliance_lists_the_subscriptions_without_the_export() -> None:
      "1 of 1 subscriptions compliant"),
     (Canned(200, assignment_body()), Canned(200, {"value": []}), False, "assigned, not evaluated yet"),
     (Canned(404, arm_error("PolicyAssignmentNotFound", "not found")), None, False, "not found"),
-    (Canned(200, assignment_body("0000")), None, False, "not Microsoft's export policy"),
+    (Canned(200, assignment_body("0000")), None, False,
+     "assigns /providers/Microsoft.Authorization/policyDefinitions/0000, not Microsoft's export policy"),
+    # An assignment whose properties carry no policyDefinitionId says so instead of naming an empty id.
+    (Canned(200, {**assignment_body(), "properties": {"scope": GROUP}}), None, False,
+     "assigns no definition, not Microsoft's export policy"),
 ])
 def test_assignment_states(assignment: Canned, states: Canned | None, ok: bool, detail: str) -> None:
     routes: dict[tuple[str, str], Any] = {("GET", ASSIGNMENT): assignment}

@@ -130,4 +130,14 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(CLI + "signin.py", "message.split(_ATTEMPTED, 1)[1]", "split(_ATTEMPTED, 2)",
                "azure-identity writes 'Attempted credentials:' once per message (ChainedTokenCredential), so the "
                "part after the first occurrence is the same with one split or two", where="credential_reasons"),
+    # --- seed 5's survivors no Azure answer can tell apart
+    Equivalent(CLI + "checks_management_group.py",
+               'str((a.get("properties") or {}).get("roleDefinitionId") or "")', 'or "XXXX")',
+               "never read: RoleAssignmentProperties requires roleDefinitionId (Microsoft.Authorization 2022-04-01; "
+               "Azure/bicep-types-az generated/authorization/microsoft.authorization/2022-04-01/types.md), so every "
+               "listed assignment has one and the fallback never applies", where="_has_role"),
+    Equivalent("securescore/datasources/workspace.py", 'return str(error.get("code") or "")', 'or "XXXX")',
+               "never read: the query API's errorInfo requires code and message (Log Analytics data plane "
+               "OperationalInsights.json, stable/v1, definitions errorInfo.required), so an error object always "
+               "has its code", where="_error_parts"),
 )
