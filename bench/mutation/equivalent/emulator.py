@@ -124,4 +124,17 @@ ENTRIES: tuple[Equivalent, ...] = (
                'return _error(400, "InvalidSkipToken", "The $skipToken belongs to another query or scope.")',
                '"XXThe $skipToken', "message wording: the prose of the stand-in's 400; its status and code "
                "(InvalidSkipToken) are what the workflow and the tests read", where="ResourceGraphStandIn.__call__"),
+    # --- seed 9's survivors no expression can tell apart
+    Equivalent(E + "functions/arithmetic.py", "(dividend < 0) == (divisor < 0)", "(divisor <= 0)",
+               "the two differ only for a divisor of 0 (or -0.0), which _nonzero_divisor refuses two lines above",
+               where="_div"),
+    Equivalent(E + "functions/arithmetic.py", "return remainder if dividend >= 0 else -remainder",
+               "if dividend > 0", "integers only: for a dividend of 0 the remainder is 0, and -0 is 0",
+               where="_mod"),
+    Equivalent(E + "functions/collection.py", 'return ("s", value or "")', 'value or "XXXX")',
+               "the key only groups the values values_equal then compares: '' and null still share one key "
+               "(now with 'XXXX'), and values_equal still keeps 'XXXX' apart from them", where="_equality_key"),
+    Equivalent(E + "functions/registry.py", 'raise cannot_run(f"{name}()", why)', "cannot_run(None, why)",
+               "never reached: parse() runs check_call on every call, which refuses an unsupported function by "
+               "name before any expression with it is evaluated (evaluate.parse)", where="unsupported"),
 )
