@@ -69,11 +69,14 @@ def test_argument_counts_at_both_ends(name: str, signature: tuple[int, int | Non
     low, high = signature
     parse(call(name, low))
     parse(call(name, high if high is not None else low + 5))
+    documented = f"at least {low}" if high is None else str(low) if low == high else f"{low} to {high}"
     if low > 0:
-        with pytest.raises(UnsupportedConstructError, match=rf"{name}\(\) with {low - 1} argument"):
+        with pytest.raises(UnsupportedConstructError,
+                           match=rf"{name}\(\) with {low - 1} argument\(s\): the reference documents {documented}\b"):
             parse(call(name, low - 1))
     if high is not None:
-        with pytest.raises(UnsupportedConstructError, match=rf"{name}\(\) with {high + 1} argument"):
+        with pytest.raises(UnsupportedConstructError,
+                           match=rf"{name}\(\) with {high + 1} argument\(s\): the reference documents {documented}\b"):
             parse(call(name, high + 1))
 
 

@@ -66,10 +66,11 @@ def check_call(name: str, count: int) -> Spec:
     spec = FUNCTIONS.get(name.lower())
     if spec is None:
         raise cannot_run(f"{name}()", "it is not a function of Microsoft's expression function reference")
-    if spec.unsupported:
-        raise cannot_run(f"{spec.name}()", spec.unsupported)
+    # The count first: a call of an unsupported function with the wrong count is wrong whatever runs it.
     if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
         raise cannot_run(f"{spec.name}() with {count} argument(s)", f"the reference documents {spec.arity_text()}")
+    if spec.unsupported:
+        raise cannot_run(f"{spec.name}()", spec.unsupported)
     return spec
 
 
