@@ -22,6 +22,8 @@ from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest import HttpRequest, HttpResponse
 from azure.core.utils import case_insensitive_dict
 
+from tests.fakes import api_versions
+
 TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 USER_OID = "9c5e3f0a-1b2c-4d3e-8f4a-5b6c7d8e9f01"
 # Secret-looking values that flow through errors and logs in the tests; they must never show.
@@ -160,7 +162,11 @@ class FakeArmTransport(HttpTransport):
         sent = Sent(request.method, parts.path, parse_qs(parts.query), body, dict(request.headers))
         self.sent.append(sent)
         route = self.routes.get((request.method.upper(), parts.path.lower()))
-        if route is None:
+        versions = sent.query.get("api-version")
+        refused = api_versions.refusal(parts.path, versions[-1] if versions else None)
+        if refused is not None:  # checked before any route: ARM refuses before the provider answers
+            canned = Canned(400, arm_error(*refused))
+        elif route is None:
             canned = Canned(404, arm_error("ResourceNotFound", f"no fake route for {parts.path}"))
         elif isinstance(route, list):
             canned = route.pop(0) if len(route) > 1 else route[0]

@@ -140,4 +140,10 @@ ENTRIES: tuple[Equivalent, ...] = (
                "never read: the query API's errorInfo requires code and message (Log Analytics data plane "
                "OperationalInsights.json, stable/v1, definitions errorInfo.required), so an error object always "
                "has its code", where="_error_parts"),
+    # --- constants seed 3
+    Equivalent(CLI + "check.py", 'LAST_ROWS_KEY = "last_rows"', "LAST_ROWS_KEY = 'last_rowsX'",
+               "a private key of CheckContext.options, written and read only through this constant; no other "
+               "option is named 'last_rowsX'", where="module"),
+    Equivalent(CLI + "runs.py", 'Outcome = Literal["succeeded", "in progress", "failed", "not run", "unknown"]',
+               "Outcome = Literal[(", "a type alias: only type checkers read it", where="module"),
 )
