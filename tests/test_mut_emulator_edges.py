@@ -116,9 +116,9 @@ def test_a_retry_policy_without_a_type_is_unsupported() -> None:
 # --- the preview's stand-ins ---------------------------------------------------------------------------
 
 
-def local_azure(record: LocalRun) -> LocalAzure:
+def local_azure(record: LocalRun, acs_endpoint: str = PREVIEW_ACS_ENDPOINT) -> LocalAzure:
     return LocalAzure(SampleSource(make_settings(2), REPORT_NOW), None, record, PREVIEW_WORKSPACE_CUSTOMER_ID,
-                      PREVIEW_ACS_ENDPOINT)
+                      acs_endpoint)
 
 
 def test_a_status_request_with_another_audience_is_unauthorized_with_headers_and_an_error() -> None:

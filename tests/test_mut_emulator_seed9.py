@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from securescore.datasources.sample import SampleSource
 from securescore.emulator.errors import ExpressionError, UnsupportedConstructError
-from securescore.emulator.local_run import PREVIEW_ACS_ENDPOINT, PREVIEW_WORKSPACE_CUSTOMER_ID, LocalAzure, LocalRun
+from securescore.emulator.local_run import PREVIEW_ACS_ENDPOINT, LocalAzure, LocalRun
 from securescore.emulator.resource_graph import ResourceGraphStandIn
 from securescore.emulator.runner import HttpRequest
 from securescore.logicapp import discovery
-from tests.conftest import REPORT_NOW, make_settings
 from tests.emulator.helpers import action, compose, ev, run
+from tests.test_mut_emulator_edges import local_azure
 
 # --- dates: "MMMM" is the full month name, "MMM" its first three letters -------------------------------
 
@@ -115,9 +114,7 @@ def test_the_runs_resource_type_is_microsoft_logic_workflows_runs() -> None:
 
 def _acs(endpoint: str = PREVIEW_ACS_ENDPOINT) -> tuple[LocalAzure, LocalRun]:
     record = LocalRun(run=None)  # type: ignore[arg-type]
-    azure = LocalAzure(SampleSource(make_settings(2), REPORT_NOW), None, record, PREVIEW_WORKSPACE_CUSTOMER_ID,
-                       endpoint)
-    return azure, record
+    return local_azure(record, endpoint), record
 
 
 EMAIL = {"type": "ManagedServiceIdentity", "audience": "https://communication.azure.com"}
