@@ -42,7 +42,10 @@ from securescore.settings import Settings
 
 IDENTITY_ROLES = "Logic App identity's roles"
 MODE_RESOURCES = "Mode resources"
-_IN_PROGRESS = ("creating", "updating", "running", "moving", "accepted", "provisioning")
+# Provisioning states that are still moving: Microsoft.Communication 2025-09-01 (Creating, Updating, Running,
+# Moving), Microsoft.OperationalInsights workspaces (WorkspaceEntityStatus: Creating, Updating,
+# ProvisioningAccount), and ARM's resource provider contract (Accepted, Provisioning).
+_IN_PROGRESS = ("creating", "updating", "running", "moving", "accepted", "provisioning", "provisioningaccount")
 
 
 def mode_checks(settings: Settings) -> list[Check]:
