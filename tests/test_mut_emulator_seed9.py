@@ -159,13 +159,16 @@ def test_a_message_without_html_is_captured_with_empty_html() -> None:
 # --- the preview's Resource Graph stand-in ----------------------------------------------------------------
 
 
-def test_another_management_group_is_authorization_failed() -> None:
+@pytest.mark.parametrize("audience", ["https://management.azure.com/", "https://management.azure.com"])
+def test_another_management_group_is_authorization_failed(audience: str) -> None:
     """ARM's code for a caller without rights on the scope: 403 AuthorizationFailed (Learn, "Troubleshoot
-    Azure RBAC")."""
+    Azure RBAC"). Either form of ARM's audience is a token for ARM (Learn, "Authenticate access ... with
+    managed identities": the HTTP action's Audience, e.g. https://management.azure.com/ with or without
+    the slash)."""
     graph = ResourceGraphStandIn("mg-contoso", [])
     answer = graph("Discover", HttpRequest(
         "POST", "https://management.azure.com/providers/Microsoft.ResourceGraph/resources",
         queries={"api-version": "2024-04-01"}, body={"query": discovery.SUBSCRIPTIONS_QUERY,
                                                      "managementGroups": ["mg-other"]},
-        authentication={"type": "ManagedServiceIdentity", "audience": "https://management.azure.com/"}))
+        authentication={"type": "ManagedServiceIdentity", "audience": audience}))
     assert (answer["statusCode"], answer["body"]["error"]["code"]) == (403, "AuthorizationFailed")

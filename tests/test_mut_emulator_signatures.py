@@ -73,3 +73,4 @@ def test_an_exponent_needs_digits() -> None:
     assert ev("isFloat('1e')") is False and ev("isFloat('1e5')") is True
     with pytest.raises(ExpressionError, match="cannot convert '1e' to a float"):
         ev("float('1e')")
+
