@@ -68,6 +68,13 @@ def test_en_us_dates_take_one_or_two_digit_months_and_days(text: str, expected: 
     assert ev(f"formatDateTime('{text}', 'yyyy-MM-dd HH:mm')") == expected
 
 
+@pytest.mark.parametrize("text", ["3/5/2018 :30", "3/5/2018 :30 PM", "/5/2018", "3//2018"])
+def test_an_en_us_date_with_an_empty_field_is_no_timestamp(text: str) -> None:
+    """en-US's "M/d/yyyy h:mm": each of M, d and h is one or two digits, never none."""
+    with pytest.raises(ExpressionError, match="is not a valid timestamp"):
+        ev(f"formatDateTime('{text}', 'yyyy-MM-dd HH:mm')")
+
+
 def test_an_exponent_needs_digits() -> None:
     """.NET's NumberStyles.AllowExponent: "e" or "E" followed by one or more decimal digits; "1e" is no number."""
     assert ev("isFloat('1e')") is False and ev("isFloat('1e5')") is True

@@ -2,7 +2,7 @@
 
 mutmut skips every decorated function (it copies the function for each mutant, decorators included,
 and a decorator that registers would register the copies). Most of the emulator is such functions
-(`@function("concat", 1, None, FAMILY)` puts it in the registry), and `@property` methods are common
+(`@function("concat", 1, None)` puts it in the registry), and `@property` methods are common
 too. Here those two kinds are mutated: the trampoline keeps the decorators, so the registry and the
 class hold the trampoline, while the original and the mutated copies are left undecorated. Functions
 with any other decorator (notably `functools.cache`) are still skipped.

@@ -76,7 +76,7 @@ ENTRIES: tuple[Equivalent, ...] = (
                "message wording: 'expected' only goes into the refusal's text", where="_last"),
     Equivalent(E + "functions/dates.py", 'return _add("addMinutes", "Minute", args)', '"minute"',
                "_shift looks the unit up lower-cased", where="_add_minutes"),
-    Equivalent(E + "functions/registry.py", "Spec(name, refuse, min_args, max_args, family, unsupported=why)",
+    Equivalent(E + "functions/registry.py", "Spec(name, refuse, min_args, max_args, unsupported=why)",
                "Spec(name, None,", "check_call refuses a spec with `unsupported` set before anything calls its "
                "function, so the refusing function is never reached", where="unsupported"),
     Equivalent(E + "functions/strings.py", "found, pos = -1, (0 if occurrence > 0 else len(text))", "+1",
@@ -137,8 +137,8 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(E + "functions/registry.py", 'raise cannot_run(f"{name}()", why)', "cannot_run(None, why)",
                "never reached: parse() runs check_call on every call, which refuses an unsupported function by "
                "name before any expression with it is evaluated (evaluate.parse)", where="unsupported"),
-    Equivalent(E + "functions/collection.py", '@function("createArray", 0, None, "conversion")',
-               '@function("createArray", -1, None, "conversion")',
+    Equivalent(E + "functions/collection.py", '@function("createArray", 0, None)',
+               '@function("createArray", -1, None)',
                "no call has fewer than 0 arguments, and with no upper bound the count is never refused, so the "
                "bound's text never shows", where="@_create_array"),
 )

@@ -16,7 +16,6 @@ from securescore.emulator.functions.registry import bad_arg, function, int_arg, 
 from securescore.emulator.values import is_int, is_number
 
 Json = Any
-FAMILY = "math"
 Number = int | float | Decimal
 
 
@@ -31,19 +30,19 @@ def _as_decimal(value: Number) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
-@function("add", 2, 2, FAMILY)
+@function("add", 2, 2)
 def _add(args: list[Json], ctx: EvaluationContext) -> Json:
     left, right = _two_numbers("add", args)
     return left + right  # type: ignore[operator]
 
 
-@function("sub", 2, 2, FAMILY)
+@function("sub", 2, 2)
 def _sub(args: list[Json], ctx: EvaluationContext) -> Json:
     left, right = _two_numbers("sub", args)
     return left - right  # type: ignore[operator]
 
 
-@function("mul", 2, 2, FAMILY)
+@function("mul", 2, 2)
 def _mul(args: list[Json], ctx: EvaluationContext) -> Json:
     left, right = _two_numbers("mul", args)
     return left * right  # type: ignore[operator]
@@ -54,7 +53,7 @@ def _nonzero_divisor(fn: str, divisor: Number) -> None:
         raise ExpressionError(f"function '{fn}': attempted to divide by zero")
 
 
-@function("div", 2, 2, FAMILY)
+@function("div", 2, 2)
 def _div(args: list[Json], ctx: EvaluationContext) -> Json:
     dividend, divisor = _two_numbers("div", args)
     _nonzero_divisor("div", divisor)
@@ -64,7 +63,7 @@ def _div(args: list[Json], ctx: EvaluationContext) -> Json:
     return dividend / divisor  # type: ignore[operator]
 
 
-@function("mod", 2, 2, FAMILY)
+@function("mod", 2, 2)
 def _mod(args: list[Json], ctx: EvaluationContext) -> Json:
     dividend, divisor = _two_numbers("mod", args)
     _nonzero_divisor("mod", divisor)
@@ -86,17 +85,17 @@ def _numbers_for(fn: str, args: list[Json]) -> list[Number]:
     return values
 
 
-@function("min", 1, None, FAMILY)
+@function("min", 1, None)
 def _min(args: list[Json], ctx: EvaluationContext) -> Json:
     return min(_numbers_for("min", args))
 
 
-@function("max", 1, None, FAMILY)
+@function("max", 1, None)
 def _max(args: list[Json], ctx: EvaluationContext) -> Json:
     return max(_numbers_for("max", args))
 
 
-@function("range", 2, 2, FAMILY)
+@function("range", 2, 2)
 def _range(args: list[Json], ctx: EvaluationContext) -> Json:
     start, count = int_arg("range", args, 0), int_arg("range", args, 1)
     # Reference: count a positive integer up to 100,000; start + count at most 2,147,483,647.
@@ -108,7 +107,7 @@ def _range(args: list[Json], ctx: EvaluationContext) -> Json:
     return list(range(start, start + count))
 
 
-@function("rand", 2, 2, FAMILY)
+@function("rand", 2, 2)
 def _rand(args: list[Json], ctx: EvaluationContext) -> Json:
     low, high = int_arg("rand", args, 0), int_arg("rand", args, 1)
     if low >= high:

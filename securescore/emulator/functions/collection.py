@@ -14,7 +14,6 @@ from securescore.emulator.functions.registry import bad_arg, function, int_arg, 
 from securescore.emulator.values import is_number, to_string, values_equal
 
 Json = Any
-FAMILY = "collection"
 
 
 def _collection(fn: str, args: list[Json], index: int, kinds: tuple[type, ...], expected: str) -> Any:
@@ -24,25 +23,25 @@ def _collection(fn: str, args: list[Json], index: int, kinds: tuple[type, ...], 
     return value
 
 
-@function("length", 1, 1, FAMILY)
+@function("length", 1, 1)
 def _length(args: list[Json], ctx: EvaluationContext) -> Json:
     return len(_collection("length", args, 0, (str, list), "a string or an array"))
 
 
-@function("empty", 1, 1, FAMILY)
+@function("empty", 1, 1)
 def _empty(args: list[Json], ctx: EvaluationContext) -> Json:
     if args[0] is None:
         return True
     return len(_collection("empty", args, 0, (str, list, dict), "a string, an array or an object")) == 0
 
 
-@function("first", 1, 1, FAMILY)
+@function("first", 1, 1)
 def _first(args: list[Json], ctx: EvaluationContext) -> Json:
     collection = _collection("first", args, 0, (str, list), "a string or an array")
     return collection[0] if collection else None
 
 
-@function("last", 1, 1, FAMILY)
+@function("last", 1, 1)
 def _last(args: list[Json], ctx: EvaluationContext) -> Json:
     collection = _collection("last", args, 0, (str, list), "a string or an array")
     return collection[-1] if collection else None
@@ -55,19 +54,19 @@ def _count_arg(fn: str, args: list[Json]) -> int:
     return count
 
 
-@function("take", 2, 2, FAMILY)
+@function("take", 2, 2)
 def _take(args: list[Json], ctx: EvaluationContext) -> Json:
     collection = _collection("take", args, 0, (str, list), "a string or an array")
     return collection[: _count_arg("take", args)]
 
 
-@function("skip", 2, 2, FAMILY)
+@function("skip", 2, 2)
 def _skip(args: list[Json], ctx: EvaluationContext) -> Json:
     collection = _collection("skip", args, 0, (list,), "an array")
     return collection[_count_arg("skip", args) :]
 
 
-@function("chunk", 2, 2, FAMILY)
+@function("chunk", 2, 2)
 def _chunk(args: list[Json], ctx: EvaluationContext) -> Json:
     collection = _collection("chunk", args, 0, (str, list), "a string or an array")
     size = int_arg("chunk", args, 1)
@@ -76,7 +75,7 @@ def _chunk(args: list[Json], ctx: EvaluationContext) -> Json:
     return [collection[start : start + size] for start in range(0, len(collection), size)]
 
 
-@function("reverse", 1, 1, FAMILY)
+@function("reverse", 1, 1)
 def _reverse(args: list[Json], ctx: EvaluationContext) -> Json:
     return list(reversed(_collection("reverse", args, 0, (list,), "an array")))
 
@@ -91,7 +90,7 @@ def _sort_key(fn: str, value: Json) -> tuple[int, Any]:
     raise cannot_run(f"{fn}() on values of type {type(value).__name__}", "the reference sorts primitive values")
 
 
-@function("sort", 1, 2, FAMILY)
+@function("sort", 1, 2)
 def _sort(args: list[Json], ctx: EvaluationContext) -> Json:
     items = _collection("sort", args, 0, (list,), "an array")
     key_name = str_arg("sort", args, 1) if opt(args, 1) is not None else None
@@ -108,13 +107,13 @@ def _sort(args: list[Json], ctx: EvaluationContext) -> Json:
     return [items[index] for index in order]
 
 
-@function("join", 2, 2, FAMILY)
+@function("join", 2, 2)
 def _join(args: list[Json], ctx: EvaluationContext) -> Json:
     items = _collection("join", args, 0, (list,), "an array")
     return str_arg("join", args, 1).join(to_string(item) for item in items)
 
 
-@function("contains", 2, 2, FAMILY)
+@function("contains", 2, 2)
 def _contains(args: list[Json], ctx: EvaluationContext) -> Json:
     collection, value = args
     if isinstance(collection, str):
@@ -128,12 +127,12 @@ def _contains(args: list[Json], ctx: EvaluationContext) -> Json:
 
 # The reference: "at least two items"; Microsoft's designer offers createArray(object_1, ...), and
 # published templates call createArray() with none (Azure/Azure-Network-Security).
-@function("createArray", 0, None, "conversion")
+@function("createArray", 0, None)
 def _create_array(args: list[Json], ctx: EvaluationContext) -> Json:
     return list(args)
 
 
-@function("array", 1, 1, "conversion")
+@function("array", 1, 1)
 def _array(args: list[Json], ctx: EvaluationContext) -> Json:
     return [args[0]]
 
@@ -164,7 +163,7 @@ def _equality_key(value: Json) -> Any:
     return ("n",)
 
 
-@function("union", 2, None, FAMILY)
+@function("union", 2, None)
 def _union(args: list[Json], ctx: EvaluationContext) -> Json:
     if _same_kind_collections("union", args) is dict:  # the last item with a name wins (reference)
         return {key: value for arg in args for key, value in arg.items()}
@@ -179,7 +178,7 @@ def _union(args: list[Json], ctx: EvaluationContext) -> Json:
     return merged
 
 
-@function("intersection", 2, None, FAMILY)
+@function("intersection", 2, None)
 def _intersection(args: list[Json], ctx: EvaluationContext) -> Json:
     first, rest = args[0], args[1:]
     if _same_kind_collections("intersection", args) is dict:

@@ -23,20 +23,19 @@ from securescore.emulator.functions.strings import parse_float_text, parse_int_t
 from securescore.emulator.values import is_int, is_number, to_string, type_name
 
 Json = Any
-FAMILY = "conversion"
 
 _BINARY = "it returns binary content, which the emulator does not model (the reference's examples disagree on its form)"
 for _name in ("binary", "base64ToBinary", "dataUriToBinary", "decodeDataUri", "uriComponentToBinary"):
-    unsupported(_name, 1, 1, FAMILY, _BINARY)
-unsupported("xml", 1, 1, FAMILY, "the emulator has no XML values")
+    unsupported(_name, 1, 1, _BINARY)
+unsupported("xml", 1, 1, "the emulator has no XML values")
 
 
-@function("string", 1, 1, FAMILY)
+@function("string", 1, 1)
 def _string(args: list[Json], ctx: EvaluationContext) -> Json:
     return to_string(args[0])
 
 
-@function("int", 1, 1, FAMILY)
+@function("int", 1, 1)
 def _int(args: list[Json], ctx: EvaluationContext) -> Json:
     value = args[0]
     if is_int(value):
@@ -48,7 +47,7 @@ def _int(args: list[Json], ctx: EvaluationContext) -> Json:
     return number
 
 
-@function("float", 1, 2, FAMILY)
+@function("float", 1, 2)
 def _float(args: list[Json], ctx: EvaluationContext) -> Json:
     check_locale("float", opt(args, 1))
     value = args[0]
@@ -64,7 +63,7 @@ def _float(args: list[Json], ctx: EvaluationContext) -> Json:
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?(\d[\d,]*)?(\.\d*)?\s*")
 
 
-@function("decimal", 1, 1, FAMILY)
+@function("decimal", 1, 1)
 def _decimal(args: list[Json], ctx: EvaluationContext) -> Json:
     text = str_arg("decimal", args, 0)
     if not _DECIMAL_TEXT.fullmatch(text) or not re.search(r"\d", text):
@@ -75,7 +74,7 @@ def _decimal(args: list[Json], ctx: EvaluationContext) -> Json:
         raise ExpressionError(f"function 'decimal' cannot convert '{text}' to a decimal number") from exc
 
 
-@function("bool", 1, 1, FAMILY)
+@function("bool", 1, 1)
 def _bool(args: list[Json], ctx: EvaluationContext) -> Json:
     value = args[0]
     if isinstance(value, bool):
@@ -89,7 +88,7 @@ def _bool(args: list[Json], ctx: EvaluationContext) -> Json:
     raise ExpressionError(f"function 'bool' cannot convert a value of type '{type_name(value)}' ({value!r})")
 
 
-@function("json", 1, 1, FAMILY)
+@function("json", 1, 1)
 def _json(args: list[Json], ctx: EvaluationContext) -> Json:
     value = args[0]
     if value is None:
@@ -118,28 +117,28 @@ def _decode_base64(fn: str, text: str) -> str:
         raise ExpressionError(f"function '{fn}': '{text}' is not base64-encoded UTF-8 text ({exc})") from exc
 
 
-@function("base64", 1, 1, FAMILY)
+@function("base64", 1, 1)
 def _base64(args: list[Json], ctx: EvaluationContext) -> Json:
     return base64.b64encode(_text_arg("base64", args).encode("utf-8")).decode("ascii")
 
 
-@function("base64ToString", 1, 1, FAMILY)
+@function("base64ToString", 1, 1)
 def _base64_to_string(args: list[Json], ctx: EvaluationContext) -> Json:
     return _decode_base64("base64ToString", str_arg("base64ToString", args, 0))
 
 
-@function("decodeBase64", 1, 1, FAMILY)  # deprecated in favour of base64ToString, which it equals
+@function("decodeBase64", 1, 1)  # deprecated in favour of base64ToString, which it equals
 def _decode_base64_fn(args: list[Json], ctx: EvaluationContext) -> Json:
     return _decode_base64("decodeBase64", str_arg("decodeBase64", args, 0))
 
 
-@function("dataUri", 1, 1, FAMILY)
+@function("dataUri", 1, 1)
 def _data_uri(args: list[Json], ctx: EvaluationContext) -> Json:
     encoded = base64.b64encode(_text_arg("dataUri", args).encode("utf-8")).decode("ascii")
     return f"data:text/plain;charset=utf-8;base64,{encoded}"
 
 
-@function("dataUriToString", 1, 1, FAMILY)
+@function("dataUriToString", 1, 1)
 def _data_uri_to_string(args: list[Json], ctx: EvaluationContext) -> Json:
     text = str_arg("dataUriToString", args, 0)
     header, comma, data = text.partition(",")
@@ -155,12 +154,12 @@ def _uri_component(fn: str, args: list[Json]) -> str:
     return urllib.parse.quote(str_arg(fn, args, 0), safe="")
 
 
-@function("uriComponent", 1, 1, FAMILY)
+@function("uriComponent", 1, 1)
 def _uri_component_fn(args: list[Json], ctx: EvaluationContext) -> Json:
     return _uri_component("uriComponent", args)
 
 
-@function("encodeUriComponent", 1, 1, FAMILY)
+@function("encodeUriComponent", 1, 1)
 def _encode_uri_component(args: list[Json], ctx: EvaluationContext) -> Json:
     return _uri_component("encodeUriComponent", args)
 
@@ -169,11 +168,11 @@ def _unescape(fn: str, args: list[Json]) -> str:
     return urllib.parse.unquote(str_arg(fn, args, 0))  # '+' stays '+', as .NET Uri.UnescapeDataString
 
 
-@function("uriComponentToString", 1, 1, FAMILY)
+@function("uriComponentToString", 1, 1)
 def _uri_component_to_string(args: list[Json], ctx: EvaluationContext) -> Json:
     return _unescape("uriComponentToString", args)
 
 
-@function("decodeUriComponent", 1, 1, FAMILY)
+@function("decodeUriComponent", 1, 1)
 def _decode_uri_component(args: list[Json], ctx: EvaluationContext) -> Json:
     return _unescape("decodeUriComponent", args)

@@ -26,7 +26,6 @@ from securescore.emulator.errors import ExpressionError
 from securescore.emulator.functions.registry import check_locale, format_arg, function, int_arg, opt, str_arg
 
 Json = Any
-FAMILY = "date and time"
 _UTC = ZoneInfo("Etc/UTC")
 
 
@@ -61,22 +60,22 @@ def _add(fn: str, unit: str, args: list[Json]) -> str:
     return format_datetime(_shift(fn, stamp, int_arg(fn, args, 1), unit), format_arg(fn, args, 2))
 
 
-@function("addDays", 2, 3, FAMILY)
+@function("addDays", 2, 3)
 def _add_days(args: list[Json], ctx: EvaluationContext) -> Json:
     return _add("addDays", "Day", args)
 
 
-@function("addHours", 2, 3, FAMILY)
+@function("addHours", 2, 3)
 def _add_hours(args: list[Json], ctx: EvaluationContext) -> Json:
     return _add("addHours", "Hour", args)
 
 
-@function("addMinutes", 2, 3, FAMILY)
+@function("addMinutes", 2, 3)
 def _add_minutes(args: list[Json], ctx: EvaluationContext) -> Json:
     return _add("addMinutes", "Minute", args)
 
 
-@function("addSeconds", 2, 3, FAMILY)
+@function("addSeconds", 2, 3)
 def _add_seconds(args: list[Json], ctx: EvaluationContext) -> Json:
     return _add("addSeconds", "Second", args)
 
@@ -87,12 +86,12 @@ def _add_units(fn: str, args: list[Json], sign: int) -> str:
     return format_datetime(shifted, format_arg(fn, args, 3))
 
 
-@function("addToTime", 3, 4, FAMILY)
+@function("addToTime", 3, 4)
 def _add_to_time(args: list[Json], ctx: EvaluationContext) -> Json:
     return _add_units("addToTime", args, 1)
 
 
-@function("subtractFromTime", 3, 4, FAMILY)
+@function("subtractFromTime", 3, 4)
 def _subtract_from_time(args: list[Json], ctx: EvaluationContext) -> Json:
     return _add_units("subtractFromTime", args, -1)
 
@@ -102,29 +101,29 @@ def _from_now(fn: str, args: list[Json], ctx: EvaluationContext, sign: int) -> s
     return format_datetime(shifted, format_arg(fn, args, 2))
 
 
-@function("getFutureTime", 2, 3, FAMILY)
+@function("getFutureTime", 2, 3)
 def _get_future_time(args: list[Json], ctx: EvaluationContext) -> Json:
     return _from_now("getFutureTime", args, ctx, 1)
 
 
-@function("getPastTime", 2, 3, FAMILY)
+@function("getPastTime", 2, 3)
 def _get_past_time(args: list[Json], ctx: EvaluationContext) -> Json:
     return _from_now("getPastTime", args, ctx, -1)
 
 
-@function("utcNow", 0, 1, FAMILY)
+@function("utcNow", 0, 1)
 def _utc_now(args: list[Json], ctx: EvaluationContext) -> Json:
     return format_datetime(stamp_from_datetime(ctx.now), format_arg("utcNow", args, 0))
 
 
-@function("formatDateTime", 1, 3, FAMILY)
+@function("formatDateTime", 1, 3)
 def _format_date_time(args: list[Json], ctx: EvaluationContext) -> Json:
     check_locale("formatDateTime", opt(args, 2))
     stamp = parse_timestamp(args[0], "formatDateTime")
     return format_datetime(stamp, format_arg("formatDateTime", args, 1))
 
 
-@function("parseDateTime", 1, 3, FAMILY)
+@function("parseDateTime", 1, 3)
 def _parse_date_time(args: list[Json], ctx: EvaluationContext) -> Json:
     check_locale("parseDateTime", opt(args, 1))
     text = str_arg("parseDateTime", args, 0)
@@ -139,63 +138,63 @@ def _truncate(fn: str, args: list[Json], **fields: int) -> str:
     return format_datetime(start, format_arg(fn, args, 1))
 
 
-@function("startOfDay", 1, 2, FAMILY)
+@function("startOfDay", 1, 2)
 def _start_of_day(args: list[Json], ctx: EvaluationContext) -> Json:
     return _truncate("startOfDay", args, hour=0, minute=0, second=0)
 
 
-@function("startOfHour", 1, 2, FAMILY)
+@function("startOfHour", 1, 2)
 def _start_of_hour(args: list[Json], ctx: EvaluationContext) -> Json:
     return _truncate("startOfHour", args, minute=0, second=0)
 
 
-@function("startOfMonth", 1, 2, FAMILY)
+@function("startOfMonth", 1, 2)
 def _start_of_month(args: list[Json], ctx: EvaluationContext) -> Json:
     return _truncate("startOfMonth", args, day=1, hour=0, minute=0, second=0)
 
 
-@function("dayOfMonth", 1, 1, FAMILY)
+@function("dayOfMonth", 1, 1)
 def _day_of_month(args: list[Json], ctx: EvaluationContext) -> Json:
     return parse_timestamp(args[0], "dayOfMonth").wall.day
 
 
-@function("dayOfWeek", 1, 1, FAMILY)
+@function("dayOfWeek", 1, 1)
 def _day_of_week(args: list[Json], ctx: EvaluationContext) -> Json:
     return (parse_timestamp(args[0], "dayOfWeek").wall.weekday() + 1) % 7  # Sunday is 0 (reference)
 
 
-@function("dayOfYear", 1, 1, FAMILY)
+@function("dayOfYear", 1, 1)
 def _day_of_year(args: list[Json], ctx: EvaluationContext) -> Json:
     return parse_timestamp(args[0], "dayOfYear").wall.timetuple().tm_yday
 
 
-@function("ticks", 1, 1, FAMILY)
+@function("ticks", 1, 1)
 def _ticks(args: list[Json], ctx: EvaluationContext) -> Json:
     return parse_timestamp(args[0], "ticks").total_ticks()
 
 
-@function("dateDifference", 2, 2, FAMILY)
+@function("dateDifference", 2, 2)
 def _date_difference(args: list[Json], ctx: EvaluationContext) -> Json:
     start = parse_timestamp(args[0], "dateDifference")
     end = parse_timestamp(args[1], "dateDifference")
     return format_timespan(end.total_ticks() - start.total_ticks())
 
 
-@function("convertFromUtc", 2, 3, FAMILY)
+@function("convertFromUtc", 2, 3)
 def _convert_from_utc(args: list[Json], ctx: EvaluationContext) -> Json:
     stamp = parse_timestamp(args[0], "convertFromUtc")
     converted = convert(stamp, _UTC, windows_zone(args[1], "convertFromUtc"))
     return format_datetime(converted, format_arg("convertFromUtc", args, 2))
 
 
-@function("convertToUtc", 2, 3, FAMILY)
+@function("convertToUtc", 2, 3)
 def _convert_to_utc(args: list[Json], ctx: EvaluationContext) -> Json:
     stamp = parse_timestamp(args[0], "convertToUtc")
     converted = convert(stamp, windows_zone(args[1], "convertToUtc"), _UTC)
     return format_datetime(converted, format_arg("convertToUtc", args, 2))
 
 
-@function("convertTimeZone", 3, 4, FAMILY)
+@function("convertTimeZone", 3, 4)
 def _convert_time_zone(args: list[Json], ctx: EvaluationContext) -> Json:
     stamp = parse_timestamp(args[0], "convertTimeZone")
     source = windows_zone(args[1], "convertTimeZone")

@@ -15,9 +15,8 @@ from securescore.emulator.errors import ExpressionError
 from securescore.emulator.functions.registry import bad_arg, function, str_arg, unsupported
 
 Json = Any
-FAMILY = "manipulation"
 
-unsupported("xpath", 2, 2, FAMILY, "it needs the .NET XPath library and XML values")
+unsupported("xpath", 2, 2, "it needs the .NET XPath library and XML values")
 
 
 def _object(fn: str, args: list[Json]) -> dict[str, Json]:
@@ -26,7 +25,7 @@ def _object(fn: str, args: list[Json]) -> dict[str, Json]:
     return dict(args[0])
 
 
-@function("addProperty", 3, 3, FAMILY)
+@function("addProperty", 3, 3)
 def _add_property(args: list[Json], ctx: EvaluationContext) -> Json:
     updated, name = _object("addProperty", args), str_arg("addProperty", args, 1)
     if name in updated:  # reference: "If the property already exists at runtime, the function fails"
@@ -35,20 +34,20 @@ def _add_property(args: list[Json], ctx: EvaluationContext) -> Json:
     return updated
 
 
-@function("setProperty", 3, 3, FAMILY)
+@function("setProperty", 3, 3)
 def _set_property(args: list[Json], ctx: EvaluationContext) -> Json:
     updated = _object("setProperty", args)
     updated[str_arg("setProperty", args, 1)] = args[2]
     return updated
 
 
-@function("removeProperty", 2, 2, FAMILY)
+@function("removeProperty", 2, 2)
 def _remove_property(args: list[Json], ctx: EvaluationContext) -> Json:
     updated = _object("removeProperty", args)
     updated.pop(str_arg("removeProperty", args, 1), None)  # a missing property: the original object
     return updated
 
 
-@function("coalesce", 1, None, FAMILY)
+@function("coalesce", 1, None)
 def _coalesce(args: list[Json], ctx: EvaluationContext) -> Json:
     return next((arg for arg in args if arg is not None), None)

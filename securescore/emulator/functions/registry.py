@@ -29,7 +29,6 @@ class Spec:
     fn: Callable[..., Json]
     min_args: int
     max_args: int | None
-    family: str
     lazy: bool = False  # receives unevaluated nodes (short-circuit functions)
     unsupported: str = ""  # why the emulator cannot run it; empty when it can
 
@@ -44,21 +43,21 @@ class Spec:
 FUNCTIONS: dict[str, Spec] = {}
 
 
-def function(name: str, min_args: int, max_args: int | None, family: str, *, lazy: bool = False) -> Callable:
+def function(name: str, min_args: int, max_args: int | None, *, lazy: bool = False) -> Callable:
     def register(fn: Callable[..., Json]) -> Callable[..., Json]:
-        FUNCTIONS[name.lower()] = Spec(name, fn, min_args, max_args, family, lazy)
+        FUNCTIONS[name.lower()] = Spec(name, fn, min_args, max_args, lazy)
         return fn
 
     return register
 
 
-def unsupported(name: str, min_args: int, max_args: int | None, family: str, why: str) -> None:
+def unsupported(name: str, min_args: int, max_args: int | None, why: str) -> None:
     """A function of the reference the emulator cannot run faithfully."""
 
     def refuse(args: list[Json], ctx: EvaluationContext) -> Json:
         raise cannot_run(f"{name}()", why)
 
-    FUNCTIONS[name.lower()] = Spec(name, refuse, min_args, max_args, family, unsupported=why)
+    FUNCTIONS[name.lower()] = Spec(name, refuse, min_args, max_args, unsupported=why)
 
 
 def check_call(name: str, count: int) -> Spec:

@@ -23,7 +23,6 @@ from securescore.emulator.functions.registry import (
 from securescore.emulator.values import to_string
 
 Json = Any
-FAMILY = "string"
 
 # .NET number styles (en-US / invariant): thousands separators in the integer part, a leading or a
 # trailing sign. The reference's float() examples ("12,3,4,5678", "1234567,8+", "12345678.-")
@@ -53,13 +52,13 @@ def parse_int_text(text: str) -> int | None:
     return value if INT64[0] <= value <= INT64[1] else None
 
 
-@function("concat", 1, None, FAMILY)  # the reference says two or more; Microsoft's designer offers concat(text_1, ...)
+@function("concat", 1, None)  # the reference says two or more; Microsoft's designer offers concat(text_1, ...)
 def _concat(args: list[Json], ctx: EvaluationContext) -> Json:
     # Documented for strings; the runtime converts other values like string() does.
     return "".join(to_string(arg) for arg in args)
 
 
-@function("replace", 3, 3, FAMILY)
+@function("replace", 3, 3)
 def _replace(args: list[Json], ctx: EvaluationContext) -> Json:
     text, old, new = (str_arg("replace", args, i) for i in range(3))
     if old == "":
@@ -67,17 +66,17 @@ def _replace(args: list[Json], ctx: EvaluationContext) -> Json:
     return text.replace(old, new)  # case-sensitive (reference)
 
 
-@function("toLower", 1, 1, FAMILY)
+@function("toLower", 1, 1)
 def _to_lower(args: list[Json], ctx: EvaluationContext) -> Json:
     return str_arg("toLower", args, 0).lower()
 
 
-@function("toUpper", 1, 1, FAMILY)
+@function("toUpper", 1, 1)
 def _to_upper(args: list[Json], ctx: EvaluationContext) -> Json:
     return str_arg("toUpper", args, 0).upper()
 
 
-@function("substring", 2, 3, FAMILY)
+@function("substring", 2, 3)
 def _substring(args: list[Json], ctx: EvaluationContext) -> Json:
     text = str_arg("substring", args, 0)
     start = int_arg("substring", args, 1)
@@ -89,7 +88,7 @@ def _substring(args: list[Json], ctx: EvaluationContext) -> Json:
     return text[start : start + length]
 
 
-@function("slice", 2, 3, FAMILY)
+@function("slice", 2, 3)
 def _slice(args: list[Json], ctx: EvaluationContext) -> Json:
     text = str_arg("slice", args, 0)
     size = len(text)
@@ -107,13 +106,13 @@ def _fold(text: str) -> str:
     return "".join(upper if len(upper := char.upper()) == 1 else char for char in text)
 
 
-@function("indexOf", 2, 2, FAMILY)
+@function("indexOf", 2, 2)
 def _index_of(args: list[Json], ctx: EvaluationContext) -> Json:
     text, search = str_arg("indexOf", args, 0), str_arg("indexOf", args, 1)
     return _fold(text).find(_fold(search))  # not case-sensitive (reference)
 
 
-@function("lastIndexOf", 2, 2, FAMILY)
+@function("lastIndexOf", 2, 2)
 def _last_index_of(args: list[Json], ctx: EvaluationContext) -> Json:
     text, search = str_arg("lastIndexOf", args, 0), str_arg("lastIndexOf", args, 1)
     if search == "":  # reference: string length minus 1; both empty: 0
@@ -121,7 +120,7 @@ def _last_index_of(args: list[Json], ctx: EvaluationContext) -> Json:
     return _fold(text).rfind(_fold(search))
 
 
-@function("nthIndexOf", 3, 3, FAMILY)
+@function("nthIndexOf", 3, 3)
 def _nth_index_of(args: list[Json], ctx: EvaluationContext) -> Json:
     text, search = str_arg("nthIndexOf", args, 0), str_arg("nthIndexOf", args, 1)
     occurrence = int_arg("nthIndexOf", args, 2)
@@ -137,24 +136,24 @@ def _nth_index_of(args: list[Json], ctx: EvaluationContext) -> Json:
     return found
 
 
-@function("split", 2, 2, FAMILY)
+@function("split", 2, 2)
 def _split(args: list[Json], ctx: EvaluationContext) -> Json:
     text, delimiter = str_arg("split", args, 0), str_arg("split", args, 1)
     return text.split(delimiter) if delimiter else [text]
 
 
-@function("trim", 1, 1, FAMILY)
+@function("trim", 1, 1)
 def _trim(args: list[Json], ctx: EvaluationContext) -> Json:
     return str_arg("trim", args, 0).strip()
 
 
-@function("startsWith", 2, 2, FAMILY)
+@function("startsWith", 2, 2)
 def _starts_with(args: list[Json], ctx: EvaluationContext) -> Json:
     text, search = str_arg("startsWith", args, 0), str_arg("startsWith", args, 1)
     return _fold(text).startswith(_fold(search))  # not case-sensitive (reference)
 
 
-@function("endsWith", 2, 2, FAMILY)
+@function("endsWith", 2, 2)
 def _ends_with(args: list[Json], ctx: EvaluationContext) -> Json:
     text, search = str_arg("endsWith", args, 0), str_arg("endsWith", args, 1)
     return _fold(text).endswith(_fold(search))
@@ -175,7 +174,7 @@ _GUID_FORMATS = {
 }
 
 
-@function("guid", 0, 1, FAMILY)
+@function("guid", 0, 1)
 def _guid(args: list[Json], ctx: EvaluationContext) -> Json:
     if ctx.guid_factory is None:
         raise cannot_run("guid()", "it is random; give the run a guid_factory")
@@ -185,7 +184,7 @@ def _guid(args: list[Json], ctx: EvaluationContext) -> Json:
     return _GUID_FORMATS[fmt](ctx.guid_factory())
 
 
-@function("formatNumber", 2, 3, FAMILY)
+@function("formatNumber", 2, 3)
 def _format_number(args: list[Json], ctx: EvaluationContext) -> Json:
     number = num_arg("formatNumber", args, 0)
     fmt = str_arg("formatNumber", args, 1)
@@ -193,12 +192,12 @@ def _format_number(args: list[Json], ctx: EvaluationContext) -> Json:
     return format_number(number, fmt)
 
 
-@function("isInt", 1, 1, FAMILY)
+@function("isInt", 1, 1)
 def _is_int(args: list[Json], ctx: EvaluationContext) -> Json:
     return parse_int_text(str_arg("isInt", args, 0)) is not None
 
 
-@function("isFloat", 1, 2, FAMILY)
+@function("isFloat", 1, 2)
 def _is_float(args: list[Json], ctx: EvaluationContext) -> Json:
     check_locale("isFloat", opt(args, 1))  # default: the invariant culture, same separators as en-US
     return parse_float_text(str_arg("isFloat", args, 0)) is not None

@@ -12,7 +12,6 @@ from securescore.emulator.errors import ExpressionError
 from securescore.emulator.functions.registry import function, str_arg
 
 Json = Any
-FAMILY = "URI parsing"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443}
 
 
@@ -24,23 +23,23 @@ def _uri(fn: str, args: list[Json]) -> urllib.parse.SplitResult:
     return parts
 
 
-@function("uriHost", 1, 1, FAMILY)
+@function("uriHost", 1, 1)
 def _uri_host(args: list[Json], ctx: EvaluationContext) -> Json:
     return _uri("uriHost", args).hostname or ""
 
 
-@function("uriPath", 1, 1, FAMILY)
+@function("uriPath", 1, 1)
 def _uri_path(args: list[Json], ctx: EvaluationContext) -> Json:
     return _uri("uriPath", args).path or "/"
 
 
-@function("uriPathAndQuery", 1, 1, FAMILY)
+@function("uriPathAndQuery", 1, 1)
 def _uri_path_and_query(args: list[Json], ctx: EvaluationContext) -> Json:
     parts = _uri("uriPathAndQuery", args)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-@function("uriPort", 1, 1, FAMILY)
+@function("uriPort", 1, 1)
 def _uri_port(args: list[Json], ctx: EvaluationContext) -> Json:
     parts = _uri("uriPort", args)
     try:
@@ -50,12 +49,12 @@ def _uri_port(args: list[Json], ctx: EvaluationContext) -> Json:
     return port if port is not None else _DEFAULT_PORTS.get(parts.scheme.lower(), -1)
 
 
-@function("uriQuery", 1, 1, FAMILY)
+@function("uriQuery", 1, 1)
 def _uri_query(args: list[Json], ctx: EvaluationContext) -> Json:
     query = _uri("uriQuery", args).query
     return f"?{query}" if query else ""
 
 
-@function("uriScheme", 1, 1, FAMILY)
+@function("uriScheme", 1, 1)
 def _uri_scheme(args: list[Json], ctx: EvaluationContext) -> Json:
     return _uri("uriScheme", args).scheme.lower()

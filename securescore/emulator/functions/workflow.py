@@ -16,20 +16,19 @@ from securescore.emulator.errors import ExpressionError, InvalidExpressionError,
 from securescore.emulator.functions.registry import function, str_arg, unsupported
 
 Json = Any
-FAMILY = "workflow"
 
-unsupported("listCallbackUrl", 0, 0, FAMILY, "callback URLs exist only in Azure")
-unsupported("action", 0, 0, FAMILY, "it exists only in webhook unsubscribe, trackedProperties and do-until conditions")
+unsupported("listCallbackUrl", 0, 0, "callback URLs exist only in Azure")
+unsupported("action", 0, 0, "it exists only in webhook unsubscribe, trackedProperties and do-until conditions")
 for _name, _count in (("formDataValue", 2), ("formDataMultiValues", 2), ("multipartBody", 2)):
-    unsupported(_name, _count, _count, FAMILY, "the emulator does not model form-data or multipart content")
+    unsupported(_name, _count, _count, "the emulator does not model form-data or multipart content")
 for _name in ("triggerFormDataValue", "triggerFormDataMultiValues", "triggerMultipartBody"):
-    unsupported(_name, 1, 1, FAMILY, "the emulator does not model form-data or multipart content")
+    unsupported(_name, 1, 1, "the emulator does not model form-data or multipart content")
 for _name, _modern in (("actionBody", "body"), ("actionOutputs", "outputs")):
-    unsupported(_name, 1, 1, FAMILY, f"it is a deprecated form no longer in the reference; use {_modern}()")
-unsupported("appsetting", 1, 1, FAMILY, "it reads the app settings of a Logic Apps Standard app")
+    unsupported(_name, 1, 1, f"it is a deprecated form no longer in the reference; use {_modern}()")
+unsupported("appsetting", 1, 1, "it reads the app settings of a Logic Apps Standard app")
 
 
-@function("parameters", 1, 1, FAMILY)
+@function("parameters", 1, 1)
 def _parameters(args: list[Json], ctx: EvaluationContext) -> Json:
     name = str_arg("parameters", args, 0)
     if name not in ctx.parameters:
@@ -39,7 +38,7 @@ def _parameters(args: list[Json], ctx: EvaluationContext) -> Json:
     return ctx.parameters[name]
 
 
-@function("variables", 1, 1, FAMILY)
+@function("variables", 1, 1)
 def _variables(args: list[Json], ctx: EvaluationContext) -> Json:
     name = str_arg("variables", args, 0)
     if name not in ctx.variables:
@@ -64,23 +63,23 @@ def _ran_action(fn: str, args: list[Json], ctx: EvaluationContext) -> tuple[str,
     return name, record
 
 
-@function("body", 1, 1, FAMILY)
+@function("body", 1, 1)
 def _body(args: list[Json], ctx: EvaluationContext) -> Json:
     name, _ = _ran_action("body", args, ctx)
     return ctx.bodies.get(name)
 
 
-@function("outputs", 1, 1, FAMILY)
+@function("outputs", 1, 1)
 def _outputs(args: list[Json], ctx: EvaluationContext) -> Json:
     return _ran_action("outputs", args, ctx)[1].get("outputs")
 
 
-@function("actions", 1, 1, FAMILY)
+@function("actions", 1, 1)
 def _actions(args: list[Json], ctx: EvaluationContext) -> Json:
     return _action_record("actions", args, ctx)[1]
 
 
-@function("result", 1, 1, FAMILY)
+@function("result", 1, 1)
 def _result(args: list[Json], ctx: EvaluationContext) -> Json:
     name, _ = _action_record("result", args, ctx)
     results = ctx.results.get(name)
@@ -91,14 +90,14 @@ def _result(args: list[Json], ctx: EvaluationContext) -> Json:
     return results
 
 
-@function("item", 0, 0, FAMILY)
+@function("item", 0, 0)
 def _item(args: list[Json], ctx: EvaluationContext) -> Json:
     if not ctx.items:
         raise ExpressionError("function 'item' can only be used inside a repeating action")
     return ctx.items[-1]
 
 
-@function("items", 1, 1, FAMILY)
+@function("items", 1, 1)
 def _items(args: list[Json], ctx: EvaluationContext) -> Json:
     name = str_arg("items", args, 0)
     if name not in ctx.loops:
@@ -106,7 +105,7 @@ def _items(args: list[Json], ctx: EvaluationContext) -> Json:
     return ctx.loops[name]
 
 
-@function("iterationIndexes", 1, 1, FAMILY)
+@function("iterationIndexes", 1, 1)
 def _iteration_indexes(args: list[Json], ctx: EvaluationContext) -> Json:
     name = str_arg("iterationIndexes", args, 0)
     if name not in ctx.iterations:
@@ -120,22 +119,22 @@ def _trigger_object(ctx: EvaluationContext) -> dict[str, Json]:
     return ctx.trigger
 
 
-@function("trigger", 0, 0, FAMILY)
+@function("trigger", 0, 0)
 def _trigger(args: list[Json], ctx: EvaluationContext) -> Json:
     return _trigger_object(ctx)
 
 
-@function("triggerOutputs", 0, 0, FAMILY)
+@function("triggerOutputs", 0, 0)
 def _trigger_outputs(args: list[Json], ctx: EvaluationContext) -> Json:
     return _trigger_object(ctx).get("outputs")
 
 
-@function("triggerBody", 0, 0, FAMILY)
+@function("triggerBody", 0, 0)
 def _trigger_body(args: list[Json], ctx: EvaluationContext) -> Json:
     outputs = _trigger_object(ctx).get("outputs")
     return outputs.get("body") if isinstance(outputs, dict) else None
 
 
-@function("workflow", 0, 0, FAMILY)
+@function("workflow", 0, 0)
 def _workflow(args: list[Json], ctx: EvaluationContext) -> Json:
     return ctx.workflow
