@@ -188,7 +188,10 @@ def test_empty_workspace_says_no_rows_yet(capsys: pytest.CaptureFixture[str]) ->
     code, items = results(capsys, ["--stack", "dev"], logs=logs_answering([]))
     item = by_prefix(items, "Log Analytics")
     assert code == 1 and not item["ok"]
-    assert item["fix"].startswith("no rows yet: continuous export writes within hours of a change; snapshots weekly")
+    # Defender for Cloud, continuous export (azure-facts.md): a row when something changes (controls are
+    # recalculated about every 8 hours), a snapshot once a week, and no backfill from before the export.
+    assert item["fix"] == ("no rows yet: continuous export writes within hours of a change; snapshots weekly. "
+                           "Check again later (export only covers data produced after it was enabled)")
 
 
 def test_workspace_403_asks_for_log_analytics_reader(capsys: pytest.CaptureFixture[str]) -> None:

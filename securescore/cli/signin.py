@@ -56,9 +56,10 @@ _NOISE = (
     re.compile(r"\s*For more information[^:]*:\s*\S+", re.IGNORECASE),
     re.compile(r"\s*(Trace ID|Correlation ID|Timestamp):\s*\S+( \S+Z)?", re.IGNORECASE),
 )
-# "EnvironmentCredential authentication unavailable. " / "ClientSecretCredential.get_token failed: "
+# "EnvironmentCredential authentication unavailable. " / "ClientSecretCredential.get_token failed: ", as
+# azure-identity writes them (class name, then lower case); `\b` keeps "Credentials were rejected" whole.
 _REDUNDANT_PREFIX = re.compile(
-    r"^\w*Credential(\.get_token(_info)?)?( authentication)?( unavailable| failed)?[.,:]?\s*", re.IGNORECASE)
+    r"^\w*Credential\b(\.get_token(_info)?)?( authentication)?( unavailable| failed)?[.,:]?\s*")
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,9 @@ def _limit(text: str, limit: int = DETAIL_LIMIT) -> str:
 
 
 def _fix_for(text: str) -> str | None:
-    lowered = text.lower()
-    return next((fix for marker, fix in AUTH_FIXES if marker.lower() in lowered), None)
+    # A whole code only: "AADSTS90002" is the start of "AADSTS900023", another error.
+    return next((fix for marker, fix in AUTH_FIXES
+                 if re.search(rf"\b{re.escape(marker)}\b", text, re.IGNORECASE)), None)
 
 
 def _unavailable(reason: str) -> bool:
