@@ -55,8 +55,9 @@ def iter_expressions(value: Json) -> Iterator[str]:
 
 # Functions whose first argument names an action; a literal name must exist in the definition
 # (Logic Apps refuses the save: "The action(s) 'X' referenced by 'inputs' in action 'Y' are not
-# defined in the template", quoted in Microsoft Graph's Power Automate training).
-_ACTION_FUNCTIONS = frozenset({"body", "outputs", "actions", "result", "actionbody", "actionoutputs"})
+# defined in the template", quoted in Microsoft Graph's Power Automate training). The older
+# actionBody()/actionOutputs() are not here: parse() refuses them before any name is read.
+_ACTION_FUNCTIONS = frozenset({"body", "outputs", "actions", "result"})
 
 
 def referenced_actions(text: str) -> set[str]:

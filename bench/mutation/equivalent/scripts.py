@@ -146,4 +146,6 @@ ENTRIES: tuple[Equivalent, ...] = (
                "option is named 'last_rowsX'", where="module"),
     Equivalent(CLI + "runs.py", 'Outcome = Literal["succeeded", "in progress", "failed", "not run", "unknown"]',
                "Outcome = Literal[(", "a type alias: only type checkers read it", where="module"),
+    Equivalent(CLI + "common.py", '_BEARER = re.compile(r"(\\bBearer\\s+)[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)',
+               "[a-z0-9._~+/=-]", "re.IGNORECASE: [a-z] matches A-Z as well", where="module"),
 )
