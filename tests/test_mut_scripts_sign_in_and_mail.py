@@ -1,6 +1,7 @@
-"""Rules scripts' constants seed 5 showed untested: the fix named for each Entra ID error code, the
-credential prefixes dropped from a sign-in error (and only those), the host a sign-in error names when
-its text names none, and which failed actions count as the mail path in zero-touch mode."""
+"""Rules scripts' constants seeds 5 and 6 showed untested: the fix named for each Entra ID error code,
+the credential prefixes and troubleshooting links dropped from a sign-in error (and only those), the
+host a sign-in error names when its text names none, which failed actions count as the mail path in
+zero-touch mode, and the role names check gives the identity's roles."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import CredentialUnavailableError
+from azure.identity import CredentialUnavailableError, EnvironmentCredential
 
+from securescore.cli import mode_facts
 from securescore.cli.failure_signatures import diagnose
 from securescore.cli.signin import explain_sign_in_error
 from securescore.logicapp.definition import build_definition
@@ -64,6 +66,18 @@ def test_only_a_credentials_own_name_is_dropped_from_the_detail(message: str, de
     assert explain_sign_in_error(ClientAuthenticationError(message=message)).detail == detail
 
 
+def test_a_real_credentials_troubleshooting_link_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """EnvironmentCredential with nothing set ends its text with "Visit https://aka.ms/... to troubleshoot
+    this issue." (azure-identity, _credentials/environment.py): the detail keeps the reason only."""
+    for variable in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
+                     "AZURE_USERNAME", "AZURE_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
+    with pytest.raises(CredentialUnavailableError) as caught:
+        EnvironmentCredential().get_token("https://management.azure.com/.default")
+    assert "to troubleshoot this issue" in str(caught.value)
+    assert explain_sign_in_error(caught.value).detail == "Environment variables are not fully configured."
+
+
 def test_a_dead_network_without_a_host_in_the_text_names_the_public_cloud_sign_in_host() -> None:
     # azure-identity's default authority: AzureAuthorityHosts.AZURE_PUBLIC_CLOUD, "login.microsoftonline.com"
     # (Learn, "National clouds": the Microsoft Entra authentication endpoint of global Azure).
@@ -106,3 +120,16 @@ def test_a_refusal_anywhere_on_the_mail_path_is_read_as_communication_services(a
     found = diagnose(action, 403, {"error": {"code": "Forbidden", "message": "x"}}, stack="prod",
                      modes=ZERO_TOUCH.modes)
     assert found is not None and found.key == "acs-access-propagating"
+
+
+# Role definition ids from Microsoft Learn, "Azure built-in roles".
+@pytest.mark.parametrize(("choice", "role_id", "name"), [
+    ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader"),
+    ("SecurityReader", "39bc4728-0917-49c7-9d2c-d95423bc2eb4", "Security Reader"),
+])
+def test_check_names_each_subscription_role_as_azure_does(choice: str, role_id: str, name: str) -> None:
+    settings = make_settings(3, subscriptionRole=choice)
+    on_subscriptions = [r for r in mode_facts.identity_roles(settings) if r.scope.startswith("/subscriptions/")
+                        and "/resourceGroups/" not in r.scope]
+    assert len(on_subscriptions) == 3
+    assert {(r.role_name, r.role_definition_guid) for r in on_subscriptions} == {(name, role_id)}

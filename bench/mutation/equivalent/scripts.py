@@ -148,4 +148,8 @@ ENTRIES: tuple[Equivalent, ...] = (
                "Outcome = Literal[(", "a type alias: only type checkers read it", where="module"),
     Equivalent(CLI + "common.py", '_BEARER = re.compile(r"(\\bBearer\\s+)[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)',
                "[a-z0-9._~+/=-]", "re.IGNORECASE: [a-z] matches A-Z as well", where="module"),
+    # --- constants seed 6
+    Equivalent(CLI + "covered.py", 'CONTEXT_KEY = "covered"', "CONTEXT_KEY = 'coveredX'",
+               "a private key of CheckContext.options, written and read only through this constant; no other "
+               "option is named 'coveredX'", where="module"),
 )
