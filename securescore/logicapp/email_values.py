@@ -253,7 +253,7 @@ def subject(logs: str = "connector") -> str:
     return f"@if({has_data(logs)}, {report}, concat(parameters('reportTitle'), ': no data exported yet'))"
 
 
-def has_data(logs: str = "connector") -> str:
+def has_data(logs: str) -> str:
     return f"greater(coalesce({first('overall', 'SubscriptionsReporting', logs)}, 0), 0)"
 
 
