@@ -143,4 +143,6 @@ ENTRIES: tuple[Equivalent, ...] = (
                "bound's text never shows", where="@_create_array"),
     Equivalent(E + "runner/engine.py", 'Handler = Callable[["Engine", str, dict[str, Json], str | None], ActionRun]',
                "dict[(str,)]", "a type alias: only type checkers read it", where="module"),
+    Equivalent(E + "runner/protocols.py", "Connector = Callable[[str, dict[str, Json]], dict[str, Json]]",
+               "dict[(Json,)]", "a type alias: only type checkers read it", where="module"),
 )
