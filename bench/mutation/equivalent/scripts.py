@@ -152,4 +152,8 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(CLI + "covered.py", 'CONTEXT_KEY = "covered"', "CONTEXT_KEY = 'coveredX'",
                "a private key of CheckContext.options, written and read only through this constant; no other "
                "option is named 'coveredX'", where="module"),
+    # --- constants seed 7
+    Equivalent(CLI + "runs.py", "_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)", "datetime(1970, 2, 1",
+               "only the sort key of a run without a start time: any instant before every real run (Logic Apps "
+               "runs start in 2016 or later) sorts such runs last alike", where="module"),
 )
