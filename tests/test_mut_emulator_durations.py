@@ -1,12 +1,13 @@
 """Rules the emulator constants' seed 5 showed untested: an Until's limit timeout is an ISO 8601
-duration, each component a number followed by its designator; decodeBase64's one argument."""
+duration, each component a number followed by its designator; decodeBase64's one argument; seed 6: a
+variable declared without a value, for every type."""
 
 from __future__ import annotations
 
 import pytest
 
 from securescore.emulator.expressions import UnsupportedConstructError, parse
-from tests.emulator.helpers import action, compose, run
+from tests.emulator.helpers import action, compose, run, variable
 
 
 def until_with_timeout(timeout: str) -> dict:
@@ -34,3 +35,16 @@ def test_decode_base64_takes_exactly_one_argument(call: str) -> None:
     with pytest.raises(UnsupportedConstructError, match=r"decodeBase64\(\) with [02] argument\(s\): the reference "
                                                          r"documents 1"):
         parse(call)
+
+
+# The emulator's stated choice (runner/variable_actions.py): a variable declared without a value starts
+# empty for its type, for every type Learn's "Create variables" page lists.
+@pytest.mark.parametrize(("kind", "empty"), [
+    ("Boolean", False), ("Integer", 0), ("Float", 0.0), ("String", ""), ("Object", {}), ("Array", []),
+])
+def test_a_variable_without_a_value_starts_empty_for_its_type(kind: str, empty: object) -> None:
+    result = run({"Declare": variable("v", kind),
+                  "Read": compose("@variables('v')", {"Declare": ["Succeeded"]})})
+    assert result.actions["Read"].status == "Succeeded"
+    outputs = result.actions["Read"].outputs
+    assert outputs == empty and type(outputs) is type(empty)
