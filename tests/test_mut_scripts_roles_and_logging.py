@@ -1,6 +1,7 @@
-"""Rules scripts' constants seed 7 showed untested: a proxy URL with a password but no user name is
+"""Rules scripts' constants seeds 7 and 8 showed untested: a proxy URL with a password but no user name is
 redacted, configuring the helpers' logging twice leaves one handler of theirs, a credential's reason
-is cut at its limit, and the policy identity's role at the group is Contributor."""
+is cut at its limit, the policy identity's role at the group is Contributor, an unknown sign-in error
+gets the general fix, and every numeric or boolean column type of the query API is read from text."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import io
 import logging
 
 import pytest
+from azure.core.exceptions import ClientAuthenticationError
 
 from securescore.arm import role_assignments_path
 from securescore.cli import checks_management_group
 from securescore.cli.common import HelperLogHandler, Redactor, configure_logging
-from securescore.cli.signin import shorten
+from securescore.cli.signin import explain_sign_in_error, shorten
+from securescore.datasources.workspace import table_rows
 from tests.fakes.transport import Canned
 from tests.test_mgmt_checks import (
     APP_PRINCIPAL,
@@ -26,7 +29,9 @@ from tests.test_mgmt_checks import (
 )
 
 
-@pytest.mark.parametrize("url", ["http://:hunter2@proxy.contoso.example:8080", "http://bob:hunter2@proxy:3128"])
+# RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), so socks5 is one.
+@pytest.mark.parametrize("url", ["http://:hunter2@proxy.contoso.example:8080", "http://bob:hunter2@proxy:3128",
+                                 "socks5://bob:hunter2@proxy:1080"])
 def test_a_proxy_password_is_redacted_with_or_without_a_user_name(url: str) -> None:
     # RFC 3986 3.2.1: userinfo = *( unreserved / pct-encoded / sub-delims / ":" ); the user part may be empty.
     shown = Redactor()(f"HTTPS_PROXY={url} failed")
@@ -68,3 +73,19 @@ def test_the_policy_identity_needs_contributor_at_the_group() -> None:
         ("GET", ASSIGNMENT): Canned(200, assignment_body()),
         ("GET", role_assignments_path(GROUP)): assignments}))
     assert [r.ok for r in results] == [True, True], [r.detail for r in results]
+
+
+def test_an_unknown_sign_in_error_gets_the_general_fix() -> None:
+    problem = explain_sign_in_error(ClientAuthenticationError(message="Authentication failed: something else"))
+    assert problem.fix == "check the Azure sign-in (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, or az login)"
+
+
+# Learn, "Azure Monitor Log Analytics API: response format": column types bool, datetime, dynamic, int,
+# long, real, string, timespan, guid, decimal (decimal values come as text).
+@pytest.mark.parametrize(("kind", "text", "value"), [
+    ("int", "7", 7), ("long", "7", 7), ("real", "1.5", 1.5), ("decimal", "1.50", 1.5),
+    ("bool", "true", True), ("boolean", "False", False),
+])
+def test_every_numeric_and_boolean_column_type_is_converted_from_text(kind: str, text: str, value: object) -> None:
+    [row] = table_rows({"columns": [{"name": "X", "type": kind}], "rows": [[text]]})
+    assert row["X"] == value and type(row["X"]) is type(value)
