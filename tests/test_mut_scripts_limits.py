@@ -63,8 +63,10 @@ def test_a_longer_sign_in_detail_is_cut_to_800_with_an_ellipsis() -> None:
 
 # The Communication Service's provisioningState enum (Microsoft.Communication 2025-09-01,
 # CommunicationServiceProperties: Unknown, Succeeded, Failed, Canceled, Running, Creating, Updating,
-# Deleting, Moving; tests/fakes/communication.py): the states of a resource still being worked on.
-@pytest.mark.parametrize("state", ["Creating", "Updating", "Running", "Moving"])
+# Deleting, Moving; tests/fakes/communication.py): the states of a resource still being worked on; and
+# the non-terminal states of ARM's resource provider contract (Accepted, Provisioning; cited at
+# mode_checks._IN_PROGRESS), any resource type's.
+@pytest.mark.parametrize("state", ["Creating", "Updating", "Running", "Moving", "Accepted", "Provisioning"])
 def test_a_service_still_being_provisioned_says_wait(state: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Rule: a resource in a state that is still moving is not broken: wait, then check again."""
     transport = zero_touch_transport()
