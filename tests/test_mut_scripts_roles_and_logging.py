@@ -80,8 +80,9 @@ def test_an_unknown_sign_in_error_gets_the_general_fix() -> None:
     assert problem.fix == "check the Azure sign-in (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, or az login)"
 
 
-# Learn, "Azure Monitor Log Analytics API: response format": column types bool, datetime, dynamic, int,
-# long, real, string, timespan, guid, decimal (decimal values come as text).
+# A column's type is a Kusto scalar type (Learn, "Scalar data types": bool (boolean), datetime, decimal,
+# dynamic, guid, int, long, real, string, timespan); the query API may give numbers as text
+# (OperationalInsights.json's oms-post-example: longs and reals as strings).
 @pytest.mark.parametrize(("kind", "text", "value"), [
     ("int", "7", 7), ("long", "7", 7), ("real", "1.5", 1.5), ("decimal", "1.50", 1.5),
     ("bool", "true", True), ("boolean", "False", False),
