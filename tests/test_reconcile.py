@@ -135,3 +135,18 @@ def test_a_workspace_error_is_one_line(mocker: Any, capsys: pytest.CaptureFixtur
                           logs_transport=logs, env={}, now=NOW)
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "Log Analytics Reader" in err
+
+
+def test_an_export_is_stale_only_past_24_hours(mocker: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    # reconcile's own bound (STALE_AFTER): the export writes on every change and Defender recalculates about
+    # every 8 hours, so a whole day without a row while the scores differ is stale. NOW is 07:00.
+    settings = make_settings(2)
+    at_bound, past_bound = settings.subscription_ids
+    rows = [score_row(at_bound, "2026-11-22T07:00:00Z", 0.50, 10),  # exactly 24 h old: not yet stale
+            score_row(past_bound, "2026-11-22T06:59:00Z", 0.50, 10)]  # 24 h 1 min old: stale
+    code, document = run(mocker, capsys, rows, {at_bound: listed(at_bound, 0.55, 10),
+                                                past_bound: listed(past_bound, 0.55, 10)}, settings)
+    rows_ = by_sub(document)
+    assert code == 1
+    assert rows_[at_bound]["cause"].startswith("a recent change the export has not written yet")
+    assert rows_[past_bound]["cause"].startswith("the export is stale: its latest row is 1 days 0 h old")
