@@ -41,6 +41,7 @@ from tests.fakes.transport import (
     Canned,
     FakeArmTransport,
     FakeCredential,
+    Sent,
     arm_error,
     fake_jwt,
 )
@@ -274,6 +275,22 @@ def test_arm_client_stops_when_a_next_link_repeats() -> None:
     transport = FakeArmTransport({("GET", PATH): Canned(200, {"value": [1], "nextLink": loop})})
     with pytest.raises(ArmError, match="same nextLink"):
         list(ArmClient(FakeCredential(), transport).list(PATH, "2020-01-01"))
+
+
+def _numbered_pages(count: int) -> FakeArmTransport:
+    """``count`` pages of one item each, chained by nextLink ($skipToken=<next page's index>)."""
+    def page(sent: Sent) -> Canned:
+        index = int(sent.query.get("$skipToken", ["1"])[0])
+        more = f"https://management.azure.com{PATH}?api-version=2020-01-01&$skipToken={index + 1}"
+        return Canned(200, {"value": [index], "nextLink": more if index < count else None})
+    return FakeArmTransport({("GET", PATH): page})
+
+
+def test_arm_client_reads_a_thousand_pages_and_stops_past_them() -> None:
+    # The helpers' own guard against a nextLink that never ends (arm.MAX_PAGES): 1,000 pages.
+    assert list(ArmClient(FakeCredential(), _numbered_pages(1000)).list(PATH, "2020-01-01")) == list(range(1, 1001))
+    with pytest.raises(ArmError, match="stopped after 1000 pages"):
+        list(ArmClient(FakeCredential(), _numbered_pages(1001)).list(PATH, "2020-01-01"))
 
 
 @pytest.mark.parametrize("body", [
