@@ -37,6 +37,20 @@ def test_a_password_in_a_url_is_removed_whatever_the_schemes_case(scheme: str) -
     assert "p4ss" not in redacted and "alice" not in redacted and "proxy.contoso.example:8080" in redacted
 
 
+@pytest.mark.parametrize("url", ["http://bob@proxy:3128", "http://bob:@proxy:3128"])
+def test_a_url_without_a_password_is_shown_as_written(url: str) -> None:
+    """Only a password is secret (RFC 3986 3.2.1, userinfo "user:password"); without one the user sees the
+    proxy as configured, user name included."""
+    assert Redactor()(f"HTTPS_PROXY={url} refused") == f"HTTPS_PROXY={url} refused"
+
+
+@pytest.mark.parametrize("name", ["CODE", "Client_Secret", "ACCESS_TOKEN"])
+def test_a_secret_parameter_is_redacted_whatever_the_case_of_its_name(name: str) -> None:
+    # A redactor errs towards hiding: a link pasted or logged by another tool may spell the name otherwise.
+    assert Redactor()(f"https://x.example/cb?{name}=s3cr3tvalue&state=1") == \
+        f"https://x.example/cb?{name}=[redacted]&state=1"
+
+
 # --- provisioning states that mean "wait" -------------------------------------------------------------
 
 WORKSPACE_LINE = f"Log Analytics workspace {WORKSPACE.rsplit('/', 1)[-1]}"
