@@ -84,6 +84,15 @@ def test_acs_send_failures() -> None:
     assert key("Get_send_status", 200, DROPPED, ZERO_TOUCH) == "acs-not-delivered"
 
 
+def test_acs_throttling_is_known_by_its_status_or_by_its_code() -> None:
+    # Learn, "Service limits for Azure Communication Services", Email rate limits: over the limit a send
+    # answers HTTP 429 with Retry-After; a run error may carry only the code.
+    assert key("Send_report", 429, {}, ZERO_TOUCH) == "acs-throttled"
+    only_code = {"error": {"code": "TooManyRequests", "message": "x"}}
+    assert key("Send_report", None, only_code, ZERO_TOUCH) == "acs-throttled"
+    assert key("Send_report", 400, {}, ZERO_TOUCH) != "acs-throttled"
+
+
 def test_the_run_error_of_a_failed_delivery_is_recognised() -> None:
     # What Delivery_failed (Terminate) leaves as the run's error (tests/test_zerotouch_local_run.py).
     run_error = {"code": "EmailDropped", "message": "Communication Services did not deliver email operation x: ..."}
