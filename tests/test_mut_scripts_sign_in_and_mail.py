@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import CredentialUnavailableError, EnvironmentCredential
+from azure.identity._credentials.workload_identity import WORKLOAD_CONFIG_ERROR
 
 from securescore.cli import mode_facts
 from securescore.cli.failure_signatures import diagnose
@@ -61,6 +62,9 @@ def test_with_nothing_configured_the_fix_names_both_ways_to_sign_in() -> None:
     # Words that only begin like a credential's name stay whole.
     ("Credentials were rejected by the proxy", "Credentials were rejected by the proxy"),
     ("credential lookup failed: x", "credential lookup failed: x"),
+    # Only at the start: a credential named further on is part of the reason.
+    ("Authentication failed: ClientSecretCredential.get_token failed", "Authentication failed: "
+     "ClientSecretCredential.get_token failed"),
 ])
 def test_only_a_credentials_own_name_is_dropped_from_the_detail(message: str, detail: str) -> None:
     assert explain_sign_in_error(ClientAuthenticationError(message=message)).detail == detail
@@ -76,6 +80,13 @@ def test_a_real_credentials_troubleshooting_link_is_left_out(monkeypatch: pytest
         EnvironmentCredential().get_token("https://management.azure.com/.default")
     assert "to troubleshoot this issue" in str(caught.value)
     assert explain_sign_in_error(caught.value).detail == "Environment variables are not fully configured."
+
+
+def test_workload_identitys_troubleshooting_guide_is_left_out() -> None:
+    # azure-identity's own text (_credentials/workload_identity.py, WORKLOAD_CONFIG_ERROR), as DefaultAzureCredential
+    # reports a WorkloadIdentityCredential with nothing configured.
+    problem = explain_sign_in_error(CredentialUnavailableError(message=WORKLOAD_CONFIG_ERROR))
+    assert problem.detail == "The workload options are not fully configured."
 
 
 def test_a_dead_network_without_a_host_in_the_text_names_the_public_cloud_sign_in_host() -> None:

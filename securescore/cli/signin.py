@@ -49,12 +49,14 @@ REASON_LIMIT = 110  # characters per credential reason
 DETAIL_LIMIT = 800
 
 _ATTEMPTED = "Attempted credentials:"
+# Each as its source writes it, case and all: azure-identity's troubleshooting links (managed_identity.py and
+# environment.py: "Visit ..."; chained.py, azure_cli.py: "To mitigate ..."; workload_identity.py: "See the
+# troubleshooting guide for more information: ...") and Entra ID's trace fields in an error_description.
 _NOISE = (
-    re.compile(r"\s*Visit https?://\S+ to troubleshoot this issue\.?", re.IGNORECASE),
-    re.compile(r"\s*To mitigate this issue, please refer to the troubleshooting guidelines here at \S+", re.I),
-    re.compile(r"\s*See the troubleshooting guide[^:]*:\s*\S+", re.IGNORECASE),
-    re.compile(r"\s*For more information[^:]*:\s*\S+", re.IGNORECASE),
-    re.compile(r"\s*(Trace ID|Correlation ID|Timestamp):\s*\S+( \S+Z)?", re.IGNORECASE),
+    re.compile(r"\s*Visit https?://\S+ to troubleshoot this issue\.?"),
+    re.compile(r"\s*To mitigate this issue, please refer to the troubleshooting guidelines here at \S+"),
+    re.compile(r"\s*See the troubleshooting guide[^:]*:\s*\S+"),
+    re.compile(r"\s*(Trace ID|Correlation ID|Timestamp):\s*\S+( \S+Z)?"),
 )
 # "EnvironmentCredential authentication unavailable. " / "ClientSecretCredential.get_token failed: ", as
 # azure-identity writes them (class name, then lower case); `\b` keeps "Credentials were rejected" whole.

@@ -94,14 +94,9 @@ ENTRIES: tuple[Equivalent, ...] = (
                "guidelines here at https://aka.ms/azsdk/python/identity/defaultazurecredential/troubleshoot.')",
                where="module"),
     Equivalent("securescore/cli/signin.py", r"See the troubleshooting guide[^:]*:\s*\S+", r"guide[^:]*:\\s*\\S*'",
-               "the Azure SDKs write the guide's link after the colon: 'See the troubleshooting guide for more "
-               "information: https://aka.ms/azsdk/js/identity/...' (azure-sdk-for-js identity), '... more "
-               "information. https://aka.ms/azsdk/net/identity/...' (azure-sdk-for-net, the colon of https:)",
-               where="module"),
-    Equivalent("securescore/cli/signin.py", r"For more information[^:]*:\s*\S+", r"information[^:]*:\\s*\\S*'",
-               "message wording: the two differ only on a text that ends at the colon (or at spaces after it), "
-               "where \\S* also drops the bare words 'For more information...:' from the sign-in detail shown; "
-               "no fix is chosen from that part (AUTH_FIXES' markers are AADSTS codes and OAuth error names)",
+               "azure-identity writes the guide's link after the colon (workload_identity.py: 'See the "
+               "troubleshooting guide for more information: https://aka.ms/azsdk/python/identity/"
+               "workloadidentitycredential/troubleshoot')",
                where="module"),
     Equivalent("securescore/cli/signin.py", r"(Trace ID|Correlation ID|Timestamp):\s*\S+( \S+Z)?",
                r"Timestamp):\\s*\\S*(",
@@ -112,10 +107,6 @@ ENTRIES: tuple[Equivalent, ...] = (
                r"\\S+( \\S*Z)?",
                "the time after the date is never empty: 'Timestamp: 2026-11-23 07:00:00Z' (Entra ID's "
                "error_description), so ' \\S+Z' and ' \\S*Z' match the same", where="module"),
-    Equivalent(CLI + "runs.py", "_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)", "datetime(1970, 1, 2",
-               "only the sort key of a run without a start time (newest_first puts it last): both dates are before "
-               "the start of any Logic Apps run (the service has run workflows since 2016), so the order is the "
-               "same", where="module"),
     # --- seed 4's survivors no test can tell apart
     Equivalent(CLI + "authorize.py", '(properties.get("parameterValueSet") or {}).get("name", "")', '.get("name", )',
                "the value is only compared, as str(value).lower(), with 'managedidentityauth': 'none' and '' both "
@@ -153,7 +144,4 @@ ENTRIES: tuple[Equivalent, ...] = (
                "a private key of CheckContext.options, written and read only through this constant; no other "
                "option is named 'coveredX'", where="module"),
     # --- constants seed 7
-    Equivalent(CLI + "runs.py", "_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)", "datetime(1970, 2, 1",
-               "only the sort key of a run without a start time: any instant before every real run (Logic Apps "
-               "runs start in 2016 or later) sorts such runs last alike", where="module"),
 )
