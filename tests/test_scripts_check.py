@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
-from securescore.cli import check
+from securescore.cli import check, runs
 from tests.conftest import make_settings
 from tests.fakes.loganalytics import FakeLogsTransport, partial_error, query_answer, query_error
 from tests.fakes.logic import WORKFLOW_STATUSES, action_body, run_body, workflow_body
@@ -284,6 +284,17 @@ def test_the_newest_run_is_found_whatever_the_list_order(capsys: pytest.CaptureF
             "value": [run_body("08581", "Succeeded", "2026-10-30T06:00:00Z")], "nextLink": next_link}))
     _, items = results(capsys, ["--stack", "dev"], transport=transport)
     assert by_prefix(items, "Logic App last run")["detail"].startswith("Failed, started 2026-11-13T06:00:00Z")
+
+
+def test_runs_without_a_start_time_come_after_every_run_that_started() -> None:
+    # WorkflowRunProperties.startTime is read-only and not required (Microsoft.Logic 2019-05-01 spec): a run
+    # without one sorts after any that has one, even the earliest instant a timestamp can carry.
+    waiting = run_body("08590", "Waiting", "2026-11-23T06:00:00Z")
+    del waiting["properties"]["startTime"]
+    bodies = [waiting, run_body("08580", "Succeeded", "0001-01-01T00:00:01Z"),
+              run_body("08585", "Failed", "2026-11-16T06:00:00Z")]
+    ordered = runs.newest_first([runs.Run.from_body(body) for body in bodies])
+    assert [run.name for run in ordered] == ["08585", "08580", "08590"]
 
 
 # Expected verdicts written from the Logic Apps documentation of each run status (Microsoft Learn,

@@ -142,12 +142,12 @@ def parse_time(value: str) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_BEFORE_ANY_RUN = datetime.min.replace(tzinfo=UTC)
 
 
 def newest_first(runs: list[Run]) -> list[Run]:
     """By start time, newest first; runs without a start time last (order of the list otherwise)."""
-    return sorted(runs, key=lambda run: run.started or _EPOCH, reverse=True)
+    return sorted(runs, key=lambda run: run.started or _BEFORE_ANY_RUN, reverse=True)
 
 
 def all_runs(arm: ArmClient, workflow: str) -> list[Run]:
