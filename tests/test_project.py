@@ -16,7 +16,6 @@ import pytest
 
 from securescore.cli.common import add_stack_argument, load_settings, optional_settings
 from securescore.project import (
-    PULUMI_ENV,
     ProjectError,
     find_project_dir,
     resolve_stack,
@@ -26,6 +25,8 @@ from securescore.project import (
 from securescore.settings import PROJECT_ROOT, SettingsError, declarations, settings_from_stack
 
 STACK = (PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+# The variable the README names ("Which project, which stack"): another Pulumi CLI, or empty for none.
+PULUMI_ENV = "SECURESCORE_PULUMI"
 DEV_LOGIC_APP = "securescore-dev"  # stacks/Pulumi.dev.yaml's logicAppName
 
 
