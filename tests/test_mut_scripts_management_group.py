@@ -8,10 +8,19 @@ import pytest
 from securescore.arm import role_assignments_path
 from securescore.cli import checks_management_group
 from securescore.cli.checklist import CheckResult
-from tests.fakes.resourcegraph import remediation
+from tests.fakes.resourcegraph import policy_state, remediation
 from tests.fakes.resources import BUILT_IN_ROLES, OWNER, USER_ACCESS_ADMINISTRATOR
 from tests.fakes.transport import Canned
-from tests.test_mgmt_checks import ASSIGNMENT, GROUP, REMEDIATION, SCOPE, context, role_assignment
+from tests.test_mgmt_checks import (
+    ASSIGNMENT,
+    GROUP,
+    REMEDIATION,
+    SCOPE,
+    STATES,
+    assignment_body,
+    context,
+    role_assignment,
+)
 
 # The remediation's provisioningState: "Evaluating, Canceled, Cancelling, Failed, Complete, or Succeeded"
 # (PolicyInsights 2024-10-01, Remediations_GetManagementGroupScope.json; docs/design.md), and ARM's
@@ -68,3 +77,14 @@ def test_the_deployer_needs_the_right_to_start_the_remediation_too() -> None:
     assert result.detail == ("not allowed: Microsoft.PolicyInsights/remediations/write "
                              "(roles held: User Access Administrator)")
     assert rights(OWNER).ok
+
+
+@pytest.mark.parametrize(("count", "more"), [(10, ""), (11, " and 1 more")])
+def test_a_line_names_ten_non_compliant_subscriptions_and_counts_the_rest(count: int, more: str) -> None:
+    # check's own limit: ten GUIDs keep the line readable in a terminal.
+    subs = [f"{n:08x}-0000-4000-8000-000000000000" for n in range(1, count + 1)]
+    [result] = checks_management_group.check_policy_assignment(context({
+        ("GET", ASSIGNMENT): Canned(200, assignment_body()),
+        ("POST", STATES): Canned(200, {"value": [policy_state(s, ASSIGNMENT, "NonCompliant") for s in subs]})}))
+    assert result.detail == (f"0 of {count} subscriptions compliant (export deployed); non-compliant: "
+                             + ", ".join(subs[:10]) + more)
