@@ -51,6 +51,11 @@ def test_a_secret_parameter_is_redacted_whatever_the_case_of_its_name(name: str)
         f"https://x.example/cb?{name}=[redacted]&state=1"
 
 
+def test_a_secret_parameter_without_a_value_is_shown_as_written() -> None:
+    # Nothing to hide: "code=" with nothing after it (a redirect that carried no code) stays readable.
+    assert Redactor()("https://x.example/cb?code=&state=1") == "https://x.example/cb?code=&state=1"
+
+
 # --- provisioning states that mean "wait" -------------------------------------------------------------
 
 WORKSPACE_LINE = f"Log Analytics workspace {WORKSPACE.rsplit('/', 1)[-1]}"
