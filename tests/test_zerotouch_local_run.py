@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from securescore.cli.failure_signatures import diagnose
 from securescore.datasources.sample import SampleSource
 from securescore.emulator.local_run import (
     PREVIEW_ACS_ENDPOINT,
@@ -186,6 +187,22 @@ def test_a_failed_delivery_fails_the_run_with_acs_error() -> None:
     assert result.run.status == "Failed"
     assert result.run.error["code"] == "EmailDropped"
     assert "Email was dropped after several attempts to deliver." in result.run.error["message"]
+
+
+def test_a_canceled_send_fails_the_run_and_check_reads_it_as_not_delivered() -> None:
+    # EmailSendResult.status (REST spec Email 2025-09-01): NotStarted, Running, Succeeded, Failed, Canceled;
+    # a Canceled operation need carry no error.
+    def faults(action: str, request: HttpRequest) -> dict[str, Any] | None:
+        if action == "Get_send_status":
+            return {"statusCode": 200, "headers": {}, "body": {"id": request.uri.rsplit("/", 1)[-1],
+                                                                "status": "Canceled"}}
+        return None
+
+    settings = make_settings(3, **ACS)
+    result = run(settings, http_faults=faults)
+    assert result.run.status == "Failed" and result.run.error["code"] == "Canceled"
+    found = diagnose("Delivery_failed", None, result.run.error, modes=settings.modes)
+    assert found is not None and found.key == "acs-not-delivered"
 
 
 def test_a_rejected_send_fails_the_send_action() -> None:

@@ -202,7 +202,9 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     Signature(
         "acs-not-delivered",
-        lambda f: f.acs and (f.code in ("EmailDropped", "Failed", "Canceled") or f.says("did not deliver")),
+        # Delivery_failed's run error always says "did not deliver" (logicapp/mail_acs.py), whatever its code
+        # (the operation's error code, else its Failed or Canceled status); EmailDropped is the spec's own code.
+        lambda f: f.acs and (f.code == "EmailDropped" or f.says("did not deliver")),
         "Communication Services accepted the email but did not deliver it",
         "check the recipients' addresses and their mail servers; Communication Services' Email logs "
         "(Azure Monitor) give the reason per recipient",
