@@ -143,5 +143,14 @@ ENTRIES: tuple[Equivalent, ...] = (
     Equivalent(CLI + "covered.py", 'CONTEXT_KEY = "covered"', "CONTEXT_KEY = 'coveredX'",
                "a private key of CheckContext.options, written and read only through this constant; no other "
                "option is named 'coveredX'", where="module"),
-    # --- constants seed 7
+    # --- constants seed 10
+    Equivalent(CLI + "stack_args.py", '_GUID = re.compile(r"^[0-9a-fA-F]{8}', "_GUID = re.compile('[0-9a-fA-F]{8}",
+               "the pattern is only used with re.match, which anchors at the start already", where="module"),
+    Equivalent(CLI + "failure_signatures.py", '"securescore authorize --stack {stack}) in stacks/Pulumi.{stack}.yaml, '
+               'and run `pulumi up` again"', "run `pulumi up` againX",
+               "message wording: the end of the fix read by people; what it must name (logsQuery: http, "
+               "logsConnectionAuth: oauth, the stack file, pulumi up) is tested", where="module"),
+    Equivalent("securescore/datasources/membership.py", '"(az graph query -q \\"<the query in docs/design.md>\\" '
+               '--management-groups <id> -o json > members.json)"', "-o json > members.json)X",
+               "message wording: the end of a warning read by people, after the command it names", where="module"),
 )
