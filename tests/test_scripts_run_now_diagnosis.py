@@ -63,6 +63,18 @@ def test_a_403_from_the_query_api_says_wait_for_the_role(capsys: pytest.CaptureF
     assert transport.requests_to("GET", ZERO_TOUCH)[0].query["api-version"] == ["2019-05-01"]
 
 
+def test_a_403_from_communication_services_soon_after_deploying_also_says_until_when(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The identity's role on the Communication Service propagates like its role on the workspace
+    # (Learn, "Troubleshoot Azure RBAC": up to 30 minutes); ACS answers a CommunicationErrorResponse.
+    refused = {"error": {"code": "Forbidden", "message": "The request is not authorized."}}
+    transport, content = failing(ZERO_TOUCH, "Send_report", 403, refused, changed="2026-11-23T06:50:00Z")
+    assert run(["--stack", "zerotouch"], transport, content) == 1
+    out = capsys.readouterr().out
+    assert "Communication Services refused the Logic App's identity" in out
+    assert "deployed 10 minutes ago" in out and "run again after 07:20 UTC" in out
+
+
 def test_long_after_deploying_a_403_has_no_propagation_note(capsys: pytest.CaptureFixture[str]) -> None:
     transport, content = failing(ZERO_TOUCH, "Query_overall", 403, INSUFFICIENT_ACCESS,
                                  changed="2026-11-23T06:30:00Z")  # exactly 30 minutes before
