@@ -61,7 +61,7 @@ def test_a_new_follower_ends_no_line_of_dots() -> None:
     """Rule: the line break after the dots of "still running" is written only after a dot was."""
     out = io.StringIO()
     runner = Runner(arm=None, console=Console(out=out, err=io.StringIO()), workflow="w",  # type: ignore[arg-type]
-                    clock=Clock(now=lambda: datetime(2026, 11, 23, 7, 0, tzinfo=UTC)))
+                    clock=Clock(now=lambda: datetime(2026, 11, 23, 7, 0, tzinfo=UTC)), progress_to_stderr=False)
     runner.end_dots()
     assert out.getvalue() == ""
 

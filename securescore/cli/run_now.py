@@ -123,7 +123,7 @@ class Runner:
     console: Console
     workflow: str
     clock: Clock
-    progress_to_stderr: bool = False
+    progress_to_stderr: bool  # with --json, stdout carries only the result: progress goes to stderr
     dots: bool = False
     diagnoser: Diagnoser = field(default_factory=Diagnoser)
 
