@@ -18,7 +18,7 @@ from azure.core.rest._http_response_impl import HttpResponseImpl
 from securescore.datasources import SourceError
 from securescore.datasources.csv_export import CsvSource, parse_datetime
 from securescore.datasources.sample import SampleSource
-from securescore.datasources.secure_score_api import HISTORY_NOTE, ApiSource
+from securescore.datasources.secure_score_api import ApiSource
 from securescore.datasources.workspace import WorkspaceSource
 from securescore.queries import render_queries
 from securescore.settings import parse_settings, read_stack_values, settings_from_stack
@@ -367,7 +367,9 @@ def api_routes(second: list[tuple[int, dict[str, Any]]]) -> dict[str, list[tuple
 def test_api_source_builds_rows_and_follows_next_link(second: list[tuple[int, dict[str, Any]]]) -> None:
     transport = FakeArmTransport(api_routes(second))
     source = ApiSource(two_subscriptions(), FakeCredential(), NOW, transport=transport, retry_total=0)
-    assert source.history_note == HISTORY_NOTE
+    # README, "--source api": current state only, no history, and the email says so.
+    assert source.history_note == ("The Secure Score API returns only the current state: no week-ago or trend "
+                                   "history.")
     assert len(source.warnings) == 1 and f"subscription {SUB_B}: Defender for Cloud has no secure score" in \
         source.warnings[0]
     assert f"az provider register -n Microsoft.Security --subscription {SUB_B}" in source.warnings[0]
