@@ -97,6 +97,9 @@ def test_the_run_error_of_a_failed_delivery_is_recognised() -> None:
     # What Delivery_failed (Terminate) leaves as the run's error (tests/test_zerotouch_local_run.py).
     run_error = {"code": "EmailDropped", "message": "Communication Services did not deliver email operation x: ..."}
     assert key("Delivery_failed", None, run_error, ZERO_TOUCH) == "acs-not-delivered"
+    # A Canceled operation carries no error: the code is its status (tests/test_zerotouch_local_run.py).
+    canceled = {"code": "Canceled", "message": "Communication Services did not deliver email operation x: Canceled"}
+    assert key("Delivery_failed", None, canceled, ZERO_TOUCH) == "acs-not-delivered"
 
 
 def test_unknown_failures_are_not_guessed() -> None:
