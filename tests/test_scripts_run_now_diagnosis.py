@@ -66,8 +66,9 @@ def test_a_403_from_the_query_api_says_wait_for_the_role(capsys: pytest.CaptureF
 def test_a_403_from_communication_services_soon_after_deploying_also_says_until_when(
         capsys: pytest.CaptureFixture[str]) -> None:
     # The identity's role on the Communication Service propagates like its role on the workspace
-    # (Learn, "Troubleshoot Azure RBAC": up to 30 minutes); ACS answers a CommunicationErrorResponse.
-    refused = {"error": {"code": "Forbidden", "message": "The request is not authorized."}}
+    # (docs/design.md, retries: up to 30 minutes, Learn "Troubleshoot Azure RBAC"); the signature reads
+    # only the status, so the body is any error.
+    refused = {"error": {"code": "Forbidden", "message": "x"}}
     transport, content = failing(ZERO_TOUCH, "Send_report", 403, refused, changed="2026-11-23T06:50:00Z")
     assert run(["--stack", "zerotouch"], transport, content) == 1
     out = capsys.readouterr().out
